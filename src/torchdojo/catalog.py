@@ -1,0 +1,204 @@
+"""The catalog: every challenge folder under `challenges/`, loaded and validated.
+
+A challenge lives in ``challenges/<NN-track>/<NN-id>/`` and is data plus three programs::
+
+    challenge.toml   id, title, difficulty, kind, file, entry, time_limit, hints, resources, ...
+    statement.md     the task, the math, what is checked and why
+    template.py      what the learner starts from: runs, and fails with a pointer at each TODO
+    solution.py      the model answer
+    checks.py        functions named ``check_*``, run in the order they are written
+    mutants.py       ``MUTANTS``: plausible wrong answers, each with a one-line diagnosis
+
+The track and the order come from the folder names, so the catalog reads in the order a learner
+walks it. Loading validates every field and file and raises :class:`CatalogError` naming the file
+and the problem. Nothing here imports torch.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+CHALLENGES_DIR = Path(__file__).parent / "challenges"
+REQUIRED_FILES = ("challenge.toml", "statement.md", "template.py", "solution.py", "checks.py", "mutants.py")
+DIFFICULTIES = ("easy", "medium", "hard")
+KINDS = ("unit", "training", "project", "debug")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FOLDER_PATTERN = re.compile(r"^(\d\d)-([a-z0-9-]+)$")
+
+# key -> (type, required); the types TOML gives us
+FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    "id": (str, True),
+    "title": (str, True),
+    "difficulty": (str, True),
+    "kind": (str, True),
+    "file": (str, True),
+    "entry": (list, True),
+    "hints": (list, True),
+    "time_limit": ((int, float), False),
+    "memory_limit_mb": (int, False),
+    "sources": (list, False),
+    "resources": (list, False),
+    "requires": (list, False),
+}
+MIN_HINTS = 3
+
+
+class CatalogError(Exception):
+    """A challenge folder is malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Challenge:
+    id: str
+    title: str
+    track: str  # e.g. "tensors", from the folder "01-tensors"
+    number: int  # position in the whole catalog, from 1
+    difficulty: str
+    kind: str
+    file: str  # the learner's file name in the workspace, e.g. "huber_loss.py"
+    entry: tuple[str, ...]  # names the learner's file must define
+    hints: tuple[str, ...]
+    path: Path  # the challenge folder
+    time_limit: float = 10.0  # seconds any one check may run
+    memory_limit_mb: int = 2048  # memory the learner's code may add on top of torch's own
+    sources: tuple[str, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    requires: tuple[str, ...] = ()
+    track_folder: str = field(default="", compare=False)  # e.g. "01-tensors": workspace layout
+
+    def read(self, name: str) -> str:
+        """The text of one of the challenge's files (e.g. ``"template.py"``)."""
+        return (self.path / name).read_text(encoding="utf-8")
+
+    @property
+    def statement(self) -> str:
+        return self.read("statement.md")
+
+
+def _fail(path: Path, problem: str) -> CatalogError:
+    return CatalogError(f"{path}: {problem}")
+
+
+def _check_fields(toml_path: Path, data: dict) -> None:
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise _fail(toml_path, f"unknown key {unknown[0]!r} (known keys: {', '.join(FIELDS)})")
+    for key, (kind, required) in FIELDS.items():
+        if key not in data:
+            if required:
+                raise _fail(toml_path, f"missing required key {key!r}")
+            continue
+        if not isinstance(data[key], kind) or isinstance(data[key], bool):
+            raise _fail(toml_path, f"{key!r} has the wrong type ({type(data[key]).__name__})")
+    if not ID_PATTERN.match(data["id"]):
+        raise _fail(toml_path, f"id {data['id']!r} must be lowercase words joined by '-'")
+    if data["difficulty"] not in DIFFICULTIES:
+        raise _fail(toml_path, f"bad difficulty {data['difficulty']!r}; use one of {', '.join(DIFFICULTIES)}")
+    if data["kind"] not in KINDS:
+        raise _fail(toml_path, f"bad kind {data['kind']!r}; use one of {', '.join(KINDS)}")
+    if not data["file"].endswith(".py") or "/" in data["file"]:
+        raise _fail(toml_path, f"'file' must be a bare Python file name, not {data['file']!r}")
+    if not data["entry"] or not all(isinstance(e, str) and e.isidentifier() for e in data["entry"]):
+        raise _fail(toml_path, "'entry' must list the Python names the learner defines")
+    if len(data["hints"]) < MIN_HINTS or not all(isinstance(h, str) and h.strip() for h in data["hints"]):
+        raise _fail(toml_path, f"'hints' needs at least {MIN_HINTS} non-empty strings, escalating")
+    for res in data.get("resources", []):
+        if not isinstance(res, dict) or set(res) != {"title", "url"}:
+            raise _fail(toml_path, "each of 'resources' must be a table with exactly 'title' and 'url'")
+
+
+def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
+    """Load and validate one challenge folder."""
+    for name in REQUIRED_FILES:
+        if not (folder / name).is_file():
+            raise _fail(folder / name, "missing file (every challenge needs " + ", ".join(REQUIRED_FILES) + ")")
+    toml_path = folder / "challenge.toml"
+    try:
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise _fail(toml_path, f"not valid TOML: {exc}") from None
+    _check_fields(toml_path, data)
+    track_match = FOLDER_PATTERN.match(track_folder)
+    return Challenge(
+        id=data["id"],
+        title=data["title"],
+        track=track_match.group(2) if track_match else track_folder,
+        number=number,
+        difficulty=data["difficulty"],
+        kind=data["kind"],
+        file=data["file"],
+        entry=tuple(data["entry"]),
+        hints=tuple(data["hints"]),
+        path=folder,
+        time_limit=float(data.get("time_limit", 10.0)),
+        memory_limit_mb=int(data.get("memory_limit_mb", 2048)),
+        sources=tuple(data.get("sources", ())),
+        resources=tuple(Resource(**r) for r in data.get("resources", ())),
+        requires=tuple(data.get("requires", ())),
+        track_folder=track_folder,
+    )
+
+
+def _numbered_dirs(parent: Path) -> list[Path]:
+    dirs = sorted(p for p in parent.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    for d in dirs:
+        if not FOLDER_PATTERN.match(d.name):
+            raise _fail(d, "folder names must look like 'NN-name' (two digits, then lowercase words)")
+    return dirs
+
+
+def load_catalog(root: Path = CHALLENGES_DIR) -> "Catalog":
+    """Load every challenge under `root`, in track then folder order, validating all of it."""
+    challenges: list[Challenge] = []
+    seen: dict[str, Path] = {}
+    for track_dir in _numbered_dirs(root):
+        for folder in _numbered_dirs(track_dir):
+            challenge = load_challenge(folder, len(challenges) + 1, track_dir.name)
+            if challenge.id in seen:
+                raise _fail(folder / "challenge.toml", f"duplicate id {challenge.id!r} (also in {seen[challenge.id]})")
+            seen[challenge.id] = folder
+            challenges.append(challenge)
+    return Catalog(tuple(challenges))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    challenges: tuple[Challenge, ...]
+
+    def __iter__(self):
+        return iter(self.challenges)
+
+    def __len__(self) -> int:
+        return len(self.challenges)
+
+    def ids(self) -> list[str]:
+        return [c.id for c in self.challenges]
+
+    def get(self, challenge_id: str) -> Challenge:
+        """The challenge with this id; an unknown id raises with a 'did you mean'."""
+        for challenge in self.challenges:
+            if challenge.id == challenge_id:
+                return challenge
+        close = difflib.get_close_matches(challenge_id, self.ids(), n=1, cutoff=0.5)
+        suggestion = f"; did you mean {close[0]!r}?" if close else "; `torchdojo list` shows them all"
+        raise UnknownChallenge(f"no challenge called {challenge_id!r}{suggestion}")
+
+
+class UnknownChallenge(LookupError):
+    """An id that is not in the catalog; the message suggests the closest one."""
+
+
+@cache
+def catalog() -> Catalog:
+    """The installed catalog, loaded once per process."""
+    return load_catalog()

@@ -1,0 +1,15 @@
+"""Named exit codes: every command returns one of these, so scripts and CI can branch on them."""
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    CHECK_FAILED = 1  # the learner's code was graded and at least one check did not pass
+    USAGE = 2  # bad arguments (typer/click use 2 as well)
+    UNKNOWN_CHALLENGE = 3
+    NO_WORKSPACE = 4
+    FILE_NOT_FOUND = 5
+    STORE_ERROR = 6  # progress file corrupt, foreign or locked
+    NOT_ALLOWED = 7  # e.g. asking for a solution before any attempt
+    DATA_MISSING = 8  # a dataset is absent and cannot be downloaded
+    INTERNAL = 70

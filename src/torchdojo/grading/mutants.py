@@ -1,0 +1,56 @@
+"""Known mistakes ("mutants"): plausible wrong answers a challenge's checks must reject.
+
+A challenge's `mutants.py` defines ``MUTANTS``, a list of :class:`Mutant`. Most mutants are small
+edits of the reference solution, so they stay next to it and read like the mistake::
+
+    MUTANTS = [
+        Mutant("missing-half", "the quadratic branch is missing ½: use 0.5·r² where |r| ≤ δ",
+               replace={"0.5 * r**2": "r**2"}),
+    ]
+
+A mutant can also carry a whole `source` when the mistake is a different program. Each edit's
+old text must occur exactly once in the solution; the catalog test enforces it.
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class MutantError(ValueError):
+    """A mutant that cannot be built from the solution (its edit no longer applies)."""
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    diagnosis: str  # one line, addressed to the learner: what the mistake is and how to fix it
+    replace: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+
+    def build(self, solution: str) -> str:
+        """The mutant's program: `source`, or the solution with each edit applied."""
+        if self.source is not None:
+            return self.source
+        if not self.replace:
+            raise MutantError(f"mutant {self.name!r} needs `replace` edits or a `source`")
+        text = solution
+        for old, new in self.replace.items():
+            found = text.count(old)
+            if found != 1:
+                raise MutantError(f"mutant {self.name!r}: {old!r} occurs {found} times in the solution, expected once")
+            text = text.replace(old, new)
+        return text
+
+
+def load_mutants(challenge_dir: Path) -> list[Mutant]:
+    """Import a challenge's mutants.py and return its MUTANTS list."""
+    path = challenge_dir / "mutants.py"
+    spec = importlib.util.spec_from_file_location(f"torchdojo_mutants_{challenge_dir.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    mutants = getattr(module, "MUTANTS", None)
+    if not isinstance(mutants, list) or not all(isinstance(m, Mutant) for m in mutants):
+        raise MutantError(f"{path}: MUTANTS must be a list of Mutant")
+    return mutants
