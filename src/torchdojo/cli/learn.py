@@ -1,0 +1,191 @@
+"""The learner's commands: init, list, start, check, hint, solution, progress, verify.
+
+Each command is a small function that returns an :class:`ExitCode`; errors a user can cause
+(unknown id, no workspace, missing file, a broken progress file) become one line and a named code.
+The grader (and so torch) is imported only by the commands that grade.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from torchdojo.catalog import CatalogError, Challenge, UnknownChallenge, catalog
+from torchdojo.cli import render
+from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.progress import StoreError
+from torchdojo.workspace import Workspace, WorkspaceError, find, init as init_workspace
+
+USER_ERRORS: dict[type[Exception], ExitCode] = {
+    UnknownChallenge: ExitCode.UNKNOWN_CHALLENGE,
+    WorkspaceError: ExitCode.NO_WORKSPACE,
+    StoreError: ExitCode.STORE_ERROR,
+    FileNotFoundError: ExitCode.FILE_NOT_FOUND,
+    CatalogError: ExitCode.INTERNAL,  # a broken challenge folder: the message names the file
+}
+
+
+def command(fn: Callable[..., ExitCode]) -> Callable[..., None]:
+    """Run a command, turn a user's error into one line, and exit with the command's code."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs) -> None:
+        try:
+            code = fn(*args, **kwargs)
+        except tuple(USER_ERRORS) as exc:
+            render.error(str(exc).strip("'\""))
+            code = next(c for t, c in USER_ERRORS.items() if isinstance(exc, t))
+        raise typer.Exit(int(code))
+    return wrapper
+
+
+def _workspace_or_none() -> Workspace | None:
+    try:
+        return find()
+    except WorkspaceError:
+        return None
+
+
+def _status(workspace: Workspace | None, challenge: Challenge, summary: dict) -> str:
+    progress = summary.get(challenge.id)
+    if progress and progress.passed:
+        return "passed"
+    if progress and progress.attempts:
+        return "attempted"
+    if workspace and workspace.file_for(challenge).exists():
+        return "started"
+    return ""
+
+
+@command
+def init(folder: Path = typer.Argument(Path("torchdojo-workspace"), help="Folder to create.")) -> ExitCode:
+    """Create a workspace with the first challenge ready."""
+    first = catalog().challenges[0]
+    workspace, first_file = init_workspace(folder, first)
+    render.info(f"Workspace ready at {workspace.root}\nFirst challenge: [bold]{first.id}[/] — {first_file}\n"
+                f"Next: cd {folder} && torchdojo start {first.id}")
+    return ExitCode.OK
+
+
+@command
+def list_() -> ExitCode:
+    """Show every challenge, in order, with your status."""
+    workspace = _workspace_or_none()
+    summary = workspace.store().summary() if workspace else {}
+    rows = [(c.number, c.id, c.title, c.track, c.difficulty, _status(workspace, c, summary)) for c in catalog()]
+    render.table("torchdojo challenges", ["#", "id", "title", "track", "difficulty", "status"], rows)
+    return ExitCode.OK
+
+
+@command
+def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber-loss.")) -> ExitCode:
+    """Copy a challenge's template into your workspace and show its statement."""
+    challenge = catalog().get(challenge_id)
+    path, created = find().start(challenge)
+    render.markdown(challenge.statement)
+    verb = "Created" if created else "Your file (kept as it was)"
+    render.info(f"\n{verb}: {path}\nEdit it, then run: torchdojo check {challenge.id}")
+    return ExitCode.OK
+
+
+@command
+def check(
+    challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one)."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of the workspace's."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> ExitCode:
+    """Grade your solution; the exit code says pass (0) or fail (1)."""
+    workspace = _workspace_or_none()
+    if challenge_id is None and workspace is None:
+        raise WorkspaceError("give a challenge id, or run inside a workspace (`torchdojo init`)")
+    challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
+    path = file or (workspace.file_for(challenge) if workspace else None)
+    if path is None:
+        raise WorkspaceError(f"no workspace here: use `torchdojo check {challenge.id} --file your_file.py`")
+    if not path.is_file():
+        hint = "" if file else f"; run `torchdojo start {challenge.id}` first"
+        raise FileNotFoundError(f"{path} does not exist{hint}")
+    from torchdojo.grading.runner import grade_file
+
+    report = grade_file(challenge, path)
+    if workspace:
+        results = [dict(name=r.name, status=r.status.value, message=r.message[:500]) for r in report.results]
+        workspace.store().record_attempt(challenge.id, report.duration, report.passed,
+                                         results or [dict(name="load", status="error", message=report.load_error)])
+    render.as_json(report.to_dict()) if as_json else render.report(report, challenge.title)
+    return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
+
+
+@command
+def hint(challenge_id: str = typer.Argument(..., help="Challenge id.")) -> ExitCode:
+    """Show the next hint (they escalate from a question to nearly the answer)."""
+    challenge = catalog().get(challenge_id)
+    store = find().store()
+    level = min(store.hints_shown(challenge.id) + 1, len(challenge.hints))
+    store.record_hint(challenge.id, level)
+    render.info(f"[bold]Hint {level} of {len(challenge.hints)}[/] for {challenge.id}:\n{challenge.hints[level - 1]}")
+    if level == len(challenge.hints):
+        render.info(f"[dim]That was the last hint. After an attempt, `torchdojo solution {challenge.id}`.[/]")
+    return ExitCode.OK
+
+
+@command
+def solution(
+    challenge_id: str = typer.Argument(..., help="Challenge id."),
+    force: bool = typer.Option(False, "--force", help="Show it even before an attempt."),
+) -> ExitCode:
+    """Show the reference solution (after an attempt, or with --force)."""
+    challenge = catalog().get(challenge_id)
+    workspace = find() if not force else _workspace_or_none()
+    store = workspace.store() if workspace else None
+    if not force and not store.attempts(challenge.id):
+        render.error(f"try it first: run `torchdojo check {challenge.id}` once (or pass --force)")
+        return ExitCode.NOT_ALLOWED
+    if store:
+        store.record_reveal(challenge.id)
+    render.code(challenge.read("solution.py"), f"{challenge.id}: reference solution")
+    return ExitCode.OK
+
+
+@command
+def progress() -> ExitCode:
+    """What you have done: status, attempts, hints used, solutions seen."""
+    workspace = find()
+    summary = workspace.store().summary()
+    rows = []
+    for c in catalog():
+        p = summary.get(c.id)
+        rows.append((c.number, c.id, _status(workspace, c, summary) or "-", p.attempts if p else 0,
+                     f"{p.hints if p else 0}/{len(c.hints)}", "yes" if p and p.revealed else ""))
+    render.table("Your progress", ["#", "id", "status", "attempts", "hints", "solution seen"], rows)
+    done = sum(1 for p in summary.values() if p.passed)
+    render.info(f"{done} of {len(catalog())} challenges passed.")
+    return ExitCode.OK
+
+
+@command
+def verify(as_json: bool = typer.Option(False, "--json", help="Print the results as JSON.")) -> ExitCode:
+    """Grade every reference solution: the installation's self-test."""
+    from torchdojo.grading.runner import grade
+
+    rows, reports = [], []
+    for challenge in catalog():
+        report = grade(challenge, challenge.read("solution.py"), label="solution.py", match_mistakes=False)
+        reports.append(report.to_dict())
+        failed = [r.name for r in report.results if not r.passed]
+        verdict = "ok" if report.passed else f"FAILED {report.load_error or ', '.join(failed)}"
+        rows.append((challenge.id, verdict, len(report.results), f"{report.duration:.2f} s"))
+    ok = all(r["passed"] for r in reports)
+    if as_json:
+        render.as_json({"passed": ok, "challenges": reports})
+    else:
+        render.table("Reference solutions", ["challenge", "result", "checks", "time"], rows)
+        render.info(f"{sum(r['passed'] for r in reports)} of {len(reports)} reference solutions pass.")
+    return ExitCode.OK if ok else ExitCode.CHECK_FAILED
+
+
+def register(app: typer.Typer) -> None:
+    for fn in (init, start, check, hint, solution, progress, verify):
+        app.command()(fn)
+    app.command("list")(list_)

@@ -1,0 +1,50 @@
+"""`torchdojo.check(...)` and `torchdojo.hint(...)` for notebooks and scripts.
+
+Objects defined in a notebook are graded directly: the grading child is forked from the notebook's
+kernel, so it sees them without pickling. Attempts and hints are recorded when the notebook runs
+inside a workspace, exactly as the CLI records them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from torchdojo.catalog import catalog
+from torchdojo.cli import render
+from torchdojo.grading.report import Report
+from torchdojo.workspace import WorkspaceError, find
+
+
+def _store():
+    try:
+        return find().store()
+    except WorkspaceError:
+        return None
+
+
+def check(challenge_id: str, file: str | None = None, show: bool = True, **objects) -> Report:
+    from torchdojo.grading.runner import grade, grade_file
+
+    challenge = catalog().get(challenge_id)
+    if file is None and not objects:
+        raise TypeError(f"pass your objects, e.g. check({challenge_id!r}, {challenge.entry[0]}={challenge.entry[0]}), "
+                        "or file='path.py'")
+    report = grade_file(challenge, Path(file)) if file else grade(challenge, objects=objects, label="<objects>")
+    store = _store()
+    if store:
+        results = [dict(name=r.name, status=r.status.value, message=r.message[:500]) for r in report.results]
+        store.record_attempt(challenge.id, report.duration, report.passed, results)
+    if show:
+        render.report(report, challenge.title)
+    return report
+
+
+def hint(challenge_id: str, level: int | None = None) -> str:
+    challenge = catalog().get(challenge_id)
+    store = _store()
+    if level is None:
+        level = min((store.hints_shown(challenge.id) if store else 0) + 1, len(challenge.hints))
+    if not 1 <= level <= len(challenge.hints):
+        raise ValueError(f"{challenge_id} has hints 1 to {len(challenge.hints)}")
+    if store:
+        store.record_hint(challenge.id, level)
+    return challenge.hints[level - 1]

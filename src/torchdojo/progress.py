@@ -1,0 +1,151 @@
+"""The learner's progress, kept in one SQLite file inside the workspace.
+
+Attempts (challenge, time, duration, result of every check), hints shown, solutions revealed and
+the learner's notes. SQLite handles concurrency: two `torchdojo check` runs at once both land
+(WAL journal, a busy timeout, one short transaction per write). A file that is not ours (corrupt,
+or another program's database) raises :class:`StoreError` and is never overwritten.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+APPLICATION_ID = 0x54444A4F  # "TDJO": marks the file as torchdojo's (PRAGMA application_id)
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    challenge TEXT NOT NULL,
+    at REAL NOT NULL,            -- unix time
+    duration REAL NOT NULL,      -- seconds
+    passed INTEGER NOT NULL,
+    results TEXT NOT NULL        -- JSON: [{name, status, message}, ...] or the load error
+);
+CREATE INDEX attempts_by_challenge ON attempts (challenge);
+CREATE TABLE hints (challenge TEXT NOT NULL, level INTEGER NOT NULL, at REAL NOT NULL,
+                    PRIMARY KEY (challenge, level));
+CREATE TABLE reveals (challenge TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE notes (id INTEGER PRIMARY KEY, challenge TEXT, at REAL NOT NULL, text TEXT NOT NULL);
+"""
+
+
+class StoreError(Exception):
+    """The progress file cannot be used; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class ChallengeProgress:
+    attempts: int = 0
+    passed: bool = False
+    hints: int = 0
+    revealed: bool = False
+    last_attempt: float | None = None
+
+
+class ProgressStore:
+    """One SQLite file. Open it with :meth:`create` (new workspace) or :meth:`open` (existing)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection):
+        self.path, self._db = path, connection
+
+    @classmethod
+    def create(cls, path: Path) -> "ProgressStore":
+        if path.exists():
+            raise StoreError(f"{path} already exists; not overwriting it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = cls._connect(path)
+        with db:
+            db.executescript(SCHEMA)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return cls(path, db)
+
+    @classmethod
+    def open(cls, path: Path) -> "ProgressStore":
+        if not path.is_file():
+            raise StoreError(f"no progress file at {path}; run `torchdojo init` to make a workspace")
+        db = cls._connect(path)
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise StoreError(f"{path} is not a torchdojo progress file ({exc}); it was left untouched. "
+                             "Move it aside and run `torchdojo init` again to start a fresh record.") from None
+        if app_id != APPLICATION_ID:
+            db.close()
+            raise StoreError(f"{path} is an SQLite file of another program (application id {app_id:#x}); "
+                             "it was left untouched")
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise StoreError(f"{path} was written by a newer torchdojo (schema {version}); upgrade torchdojo")
+        return cls(path, db)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 30000")
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError:  # not a database at all: let open() explain
+            pass
+        return db
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _write(self, sql: str, params: tuple) -> None:
+        try:
+            with self._db:  # one short transaction per write; concurrent writers wait their turn
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not record progress in {self.path}: {exc}") from None
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def record_attempt(self, challenge: str, duration: float, passed: bool, results: list[dict]) -> None:
+        self._write("INSERT INTO attempts (challenge, at, duration, passed, results) VALUES (?, ?, ?, ?, ?)",
+                    (challenge, time.time(), duration, int(passed), json.dumps(results)))
+
+    def record_hint(self, challenge: str, level: int) -> None:
+        self._write("INSERT OR IGNORE INTO hints (challenge, level, at) VALUES (?, ?, ?)",
+                    (challenge, level, time.time()))
+
+    def record_reveal(self, challenge: str) -> None:
+        self._write("INSERT INTO reveals (challenge, at) VALUES (?, ?)", (challenge, time.time()))
+
+    def add_note(self, challenge: str | None, text: str) -> None:
+        self._write("INSERT INTO notes (challenge, at, text) VALUES (?, ?, ?)", (challenge, time.time(), text))
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not read progress from {self.path}: {exc}") from None
+
+    def hints_shown(self, challenge: str) -> int:
+        return self._rows("SELECT COUNT(*) FROM hints WHERE challenge = ?", (challenge,))[0][0]
+
+    def attempts(self, challenge: str | None = None) -> list[dict]:
+        where, params = ("WHERE challenge = ?", (challenge,)) if challenge else ("", ())
+        rows = self._rows(f"SELECT challenge, at, duration, passed, results FROM attempts {where} ORDER BY id", params)
+        return [dict(challenge=c, at=at, duration=d, passed=bool(p), results=json.loads(r))
+                for c, at, d, p, r in rows]
+
+    def summary(self) -> dict[str, ChallengeProgress]:
+        """Per challenge id: attempts, passed at least once, hints shown, solution revealed."""
+        stats: dict[str, dict] = {}
+        for challenge, n, passed, last in self._rows(
+                "SELECT challenge, COUNT(*), MAX(passed), MAX(at) FROM attempts GROUP BY challenge"):
+            stats.setdefault(challenge, {}).update(attempts=n, passed=bool(passed), last_attempt=last)
+        for challenge, n in self._rows("SELECT challenge, COUNT(*) FROM hints GROUP BY challenge"):
+            stats.setdefault(challenge, {})["hints"] = n
+        for (challenge,) in self._rows("SELECT DISTINCT challenge FROM reveals"):
+            stats.setdefault(challenge, {})["revealed"] = True
+        return {c: ChallengeProgress(**s) for c, s in stats.items()}

@@ -1,0 +1,89 @@
+"""The learner's workspace: a folder with `torchdojo.toml`, the progress file and challenge files.
+
+    ws/
+      torchdojo.toml              marks the workspace (found from any folder inside it)
+      .torchdojo/progress.sqlite  attempts, hints, reveals, notes
+      01-tensors/tensor_basics.py one file per started challenge, grouped by track
+
+Nothing here ever overwrites a learner's file.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from torchdojo import __version__
+from torchdojo.catalog import Catalog, Challenge
+from torchdojo.progress import ProgressStore
+
+MARKER = "torchdojo.toml"
+STORE = Path(".torchdojo") / "progress.sqlite"
+ENV_VAR = "TORCHDOJO_WORKSPACE"
+
+
+class WorkspaceError(Exception):
+    """No workspace here, or one cannot be made; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def store_path(self) -> Path:
+        return self.root / STORE
+
+    def store(self) -> ProgressStore:
+        return ProgressStore.open(self.store_path)
+
+    def file_for(self, challenge: Challenge) -> Path:
+        return self.root / challenge.track_folder / challenge.file
+
+    def start(self, challenge: Challenge) -> tuple[Path, bool]:
+        """Copy the challenge's template into the workspace unless the learner's file exists.
+        Returns the file and whether it was created now."""
+        path = self.file_for(challenge)
+        if path.exists():
+            return path, False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as f:  # "x": never clobber a file made meanwhile
+            f.write(challenge.read("template.py"))
+        return path, True
+
+    def current(self, catalog: Catalog) -> Challenge:
+        """The challenge to work on: the first, in catalog order, not passed yet."""
+        summary = self.store().summary()
+        for challenge in catalog:
+            if not (summary.get(challenge.id) and summary[challenge.id].passed):
+                return challenge
+        return catalog.challenges[-1]
+
+
+def init(path: Path, first: Challenge) -> tuple[Workspace, Path]:
+    """Make a new workspace at `path` with the first challenge started."""
+    path = path.resolve()
+    if (path / MARKER).exists():
+        raise WorkspaceError(f"{path} is already a torchdojo workspace")
+    if path.exists() and not path.is_dir():
+        raise WorkspaceError(f"{path} exists and is not a folder")
+    path.mkdir(parents=True, exist_ok=True)
+    ProgressStore.create(path / STORE).close()
+    (path / MARKER).write_text(f'# a torchdojo workspace\ncreated_with = "torchdojo {__version__}"\n')
+    workspace = Workspace(path)
+    first_file, _ = workspace.start(first)
+    return workspace, first_file
+
+
+def find(start: Path | None = None) -> Workspace:
+    """The workspace named by $TORCHDOJO_WORKSPACE, or the one containing `start` (default: cwd)."""
+    if os.environ.get(ENV_VAR):
+        root = Path(os.environ[ENV_VAR]).resolve()
+        if not (root / MARKER).is_file():
+            raise WorkspaceError(f"${ENV_VAR} is {root}, which is not a torchdojo workspace")
+        return Workspace(root)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / MARKER).is_file():
+            return Workspace(folder)
+    raise WorkspaceError("not inside a torchdojo workspace; run `torchdojo init <folder>` and cd into it")

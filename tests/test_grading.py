@@ -1,0 +1,182 @@
+"""The grader's fault matrix: whatever the learner's code does, the grader survives and explains.
+
+Uses the probe challenge in tests/fixtures: checks call one(), two() and three() independently,
+so each test breaks one function and watches the other checks still get their verdict.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from torchdojo.catalog import load_catalog
+from torchdojo.grading.report import Status
+from torchdojo.grading.runner import grade, grade_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "catalog"
+PROBE = load_catalog(FIXTURES).get("probe")
+GOOD = {
+    "one": "def one():\n    return torch.ones(3)\n",
+    "two": "def two():\n    return torch.full((3,), 2.0)\n",
+    "three": "def three():\n    return torch.arange(3.0)\n",
+}
+
+
+def probe_source(**replacements: str) -> str:
+    """The probe's solution with some functions replaced by broken ones."""
+    parts = {**GOOD, **replacements}
+    return "import torch\n\n" + "\n".join(parts[name] for name in ("one", "two", "three"))
+
+
+def statuses(report) -> list[Status]:
+    return [r.status for r in report.results]
+
+
+def test_good_code_passes():
+    report = grade(PROBE, probe_source())
+    assert report.passed and statuses(report) == [Status.PASSED] * 3
+
+
+def test_wrong_answer_says_where_and_by_how_much():
+    report = grade(PROBE, probe_source(two="def two():\n    return torch.tensor([2.0, 2.5, 2.0])\n"))
+    assert statuses(report) == [Status.PASSED, Status.FAILED, Status.PASSED]
+    message = report.results[1].message
+    assert "1 of 3 elements differ" in message and "index 1" in message and "got 2.5, expected 2" in message
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("import torch\n\ndef one(:\n    return 1\n")
+    report = grade_file(PROBE, path)
+    assert not report.passed and report.results == []
+    assert "SyntaxError" in report.load_error and report.load_location == "probe.py:3"
+    assert "def one(:" in report.load_error and "^" in report.load_error
+
+
+def test_import_error_names_the_line():
+    report = grade(PROBE, "import torch\nimport torch_that_does_not_exist\n" + probe_source())
+    assert "ModuleNotFoundError" in report.load_error and "torch_that_does_not_exist" in report.load_error
+    assert report.load_location == "probe.py:2"
+
+
+def test_missing_name_is_reported():
+    report = grade(PROBE, "import torch\n" + GOOD["one"] + GOOD["two"])
+    assert "must define three" in report.load_error
+
+
+def test_exception_in_check_points_at_learner_line_only():
+    broken = "def one():\n    x = torch.ones(3)\n    return x @ torch.ones(4)\n"
+    report = grade(PROBE, probe_source(one=broken))
+    result = report.results[0]
+    assert result.status is Status.ERROR and "RuntimeError" in result.message
+    assert result.location == "probe.py:5"
+    assert "torchdojo" not in result.message and "checks.py" not in result.message
+    assert statuses(report)[1:] == [Status.PASSED, Status.PASSED]
+
+
+def test_unfinished_template_points_at_the_todo():
+    report = grade(PROBE, PROBE.read("template.py"))
+    assert all(r.status is Status.ERROR and r.fingerprint == "todo" for r in report.results)
+    assert report.results[0].message.startswith("not implemented yet at probe.py:2: TODO")
+
+
+def test_infinite_loop_is_stopped_and_the_other_checks_still_run(tmp_path):
+    """The whole process group dies, a grandchild included; the report names the check."""
+    pid_file = tmp_path / "grandchild.pid"
+    looping = (f"def two():\n    import subprocess\n    p = subprocess.Popen(['sleep', '600'])\n"
+               f"    open({str(pid_file)!r}, 'w').write(str(p.pid))\n    while True:\n        pass\n")
+    began = time.monotonic()
+    report = grade(PROBE, probe_source(two=looping))
+    assert time.monotonic() - began < 3 * PROBE.time_limit + 5
+    assert statuses(report) == [Status.PASSED, Status.TIMEOUT, Status.PASSED]
+    assert "still running after 2 s" in report.results[1].message
+    grandchild = int(pid_file.read_text())
+    time.sleep(0.2)
+    assert not Path(f"/proc/{grandchild}").exists() or "Z" in Path(f"/proc/{grandchild}/stat").read_text().split()[2]
+
+
+def test_infinite_loop_at_module_level():
+    report = grade(PROBE, probe_source() + "while True:\n    pass\n")
+    assert "did not finish loading within 2 s" in report.load_error
+
+
+def test_runaway_memory_is_capped_and_reported():
+    hog = "def three():\n    hoard = []\n    while True:\n        hoard.append(bytearray(50_000_000))\n"
+    report = grade(PROBE, probe_source(three=hog))
+    assert statuses(report) == [Status.PASSED, Status.PASSED, Status.ERROR]
+    assert "ran out of memory" in report.results[2].message and "300 MB" in report.results[2].message
+
+
+def test_segfault_is_reported_with_the_signal():
+    crash = "def one():\n    import ctypes\n    return ctypes.string_at(0)\n"
+    report = grade(PROBE, probe_source(one=crash))
+    assert statuses(report) == [Status.CRASHED, Status.PASSED, Status.PASSED]
+    assert "SIGSEGV" in report.results[0].message and "segmentation fault" in report.results[0].message
+
+
+def test_hard_exit_is_reported():
+    report = grade(PROBE, probe_source(two="def two():\n    import os\n    os._exit(3)\n"))
+    assert statuses(report) == [Status.PASSED, Status.CRASHED, Status.PASSED]
+    assert "exited with code 3" in report.results[1].message
+
+
+def test_sys_exit_in_a_check_is_an_error_not_the_end():
+    report = grade(PROBE, probe_source(one="def one():\n    raise SystemExit(0)\n"))
+    assert statuses(report) == [Status.ERROR, Status.PASSED, Status.PASSED]
+
+
+def test_output_flood_is_bounded():
+    flood = "def one():\n    for i in range(200_000):\n        print('spam', i)\n    return torch.ones(3)\n"
+    report = grade(PROBE, probe_source(one=flood))
+    assert report.passed
+    assert len(report.output) < 10_000 and "bytes of output left out" in report.output
+    assert report.output.startswith("spam 0\n") and report.output.rstrip().endswith("spam 199999")
+
+
+def test_learner_rng_is_not_reseeded(tmp_path):
+    """The child draws from the same RNG stream the learner's process had."""
+    out = tmp_path / "draw.json"
+    draw = f"def one():\n    open({str(out)!r}, 'w').write(__import__('json').dumps(torch.rand(4).tolist()))\n" \
+           "    return torch.ones(3)\n"
+    torch.manual_seed(1234)
+    grade(PROBE, probe_source(one=draw), match_mistakes=False)
+    assert json.loads(out.read_text()) == torch.rand(4).tolist()  # the parent's stream, untouched
+
+
+def test_known_mistake_is_named_in_its_words():
+    report = grade(PROBE, probe_source(one="def one():\n    return torch.zeros(3)\n"))
+    assert report.mistake is not None and report.mistake.diagnosis == "one() returns zeros"
+
+
+def test_other_wrong_answers_are_not_called_a_known_mistake():
+    report = grade(PROBE, probe_source(one="def one():\n    return torch.full((3,), 7.0)\n"))
+    assert not report.passed and report.mistake is None
+
+
+def test_notebook_objects_are_graded_without_pickling():
+    made_here = torch.arange(3.0)  # closures over local state would not survive pickling
+
+    def one():
+        return torch.ones(3)
+
+    def two():
+        return torch.full((3,), 2.0)
+
+    def three():
+        return made_here
+
+    report = grade(PROBE, objects=dict(one=one, two=two, three=three), label="<objects>")
+    assert report.passed
+    report = grade(PROBE, objects=dict(one=one, two=two, three=lambda: made_here / 0), label="<objects>")
+    assert statuses(report)[2] is Status.FAILED and "non-finite" in report.results[2].message
+
+
+def test_parent_process_is_unharmed():
+    """After all of the above, this process still grades normally and has no stray children."""
+    assert grade(PROBE, probe_source()).passed
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
