@@ -57,6 +57,7 @@ class ProgressStore:
             raise StoreError(f"{path} already exists; not overwriting it")
         path.parent.mkdir(parents=True, exist_ok=True)
         db = cls._connect(path)
+        db.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
         with db:
             db.executescript(SCHEMA)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -82,16 +83,12 @@ class ProgressStore:
         if version > SCHEMA_VERSION:
             db.close()
             raise StoreError(f"{path} was written by a newer torchdojo (schema {version}); upgrade torchdojo")
-        return cls(path, db)
+        return cls(path, db)  # WAL mode is stored in the file, set once by create()
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
         db.execute("PRAGMA busy_timeout = 30000")
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.DatabaseError:  # not a database at all: let open() explain
-            pass
         return db
 
     def close(self) -> None:
