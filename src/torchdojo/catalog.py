@@ -42,7 +42,6 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "memory_limit_mb": (int, False),
     "sources": (list, False),
     "resources": (list, False),
-    "requires": (list, False),
 }
 MIN_HINTS = 3
 
@@ -73,7 +72,6 @@ class Challenge:
     memory_limit_mb: int = 2048  # memory the learner's code may add on top of torch's own
     sources: tuple[str, ...] = ()
     resources: tuple[Resource, ...] = ()
-    requires: tuple[str, ...] = ()
     track_folder: str = field(default="", compare=False)  # e.g. "01-tensors": workspace layout
 
     def read(self, name: str) -> str:
@@ -144,7 +142,6 @@ def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
         memory_limit_mb=int(data.get("memory_limit_mb", 2048)),
         sources=tuple(data.get("sources", ())),
         resources=tuple(Resource(**r) for r in data.get("resources", ())),
-        requires=tuple(data.get("requires", ())),
         track_folder=track_folder,
     )
 
