@@ -46,7 +46,7 @@ def rng(seed: int) -> torch.Generator:
 
 
 def randn(generator: torch.Generator, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    return torch.randn(*shape, generator=generator, dtype=dtype)
+    return torch.randn(shape, generator=generator, dtype=dtype)  # a tuple, so () gives a 0-dim tensor
 
 
 @contextlib.contextmanager
