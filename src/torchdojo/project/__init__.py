@@ -1,0 +1,5 @@
+"""The reference project: the course's final exercise (a CNN on Fashion-MNIST) as a model answer.
+
+``model.py`` holds the network, ``data.py`` the data pipeline and ``run.py`` the train/evaluate
+logic behind ``torchdojo train`` and ``torchdojo evaluate``.
+"""

@@ -1,0 +1,62 @@
+"""Device choice, seeding and mixed precision: the small decisions every training run makes."""
+from __future__ import annotations
+
+import contextlib
+
+
+def pick_device(preferred: str | None = None):
+    """``preferred`` if given ("cpu", "cuda", "cuda:1", "mps"), else the best available:
+    cuda, then mps, then cpu. Under torchrun each rank takes the GPU of its LOCAL_RANK."""
+    import os
+
+    import torch
+
+    if preferred:
+        device = torch.device(preferred)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError("--device cuda was asked for, but no CUDA GPU is visible")
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise ValueError("--device mps was asked for, but MPS is not available")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed torch's CPU and CUDA generators (the only ones torchdojo's code draws from)."""
+    import torch
+
+    torch.manual_seed(seed)
+
+
+def supports_bf16(device) -> bool:
+    """Whether bf16 autocast is fast here: a CUDA GPU with bf16, or a CPU with AVX512-BF16/AMX."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        return _cpu_has_native_bf16()
+    return False
+
+
+def _cpu_has_native_bf16() -> bool:
+    """Linux only; elsewhere bf16 on the CPU is emulated and slower than fp32."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = cpuinfo.read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def autocast(device, enabled: bool):
+    """bf16 autocast on ``device`` when enabled, else a no-op context."""
+    import torch
+
+    if not enabled:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
