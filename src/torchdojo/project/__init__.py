@@ -3,3 +3,9 @@
 ``model.py`` holds the network, ``data.py`` the data pipeline and ``run.py`` the train/evaluate
 logic behind ``torchdojo train`` and ``torchdojo evaluate``.
 """
+
+
+class RunError(Exception):
+    """A run directory that cannot be used as asked (missing files, a finished run, ...).
+
+    Defined here, away from torch, so the command line can catch it without importing torch."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from torchdojo.project import RunError
 from torchdojo.project.data import Preprocess, class_names, load_split
 from torchdojo.project.model import ConvNet, ModelConfig
 from torchdojo.train import (
@@ -24,10 +25,6 @@ from torchdojo.train import (
 )
 
 IMAGE_SHAPES = {"fashion-mnist": (1, 28), "mnist": (1, 28), "cifar10": (3, 32)}
-
-
-class RunError(Exception):
-    """A run directory that cannot be used as asked (missing files, a finished run, ...)."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,10 @@ from __future__ import annotations
 import contextlib
 
 
+class DeviceUnavailable(ValueError):
+    """The device asked for does not exist here."""
+
+
 def pick_device(preferred: str | None = None):
     """``preferred`` if given ("cpu", "cuda", "cuda:1", "mps"), else the best available:
     cuda, then mps, then cpu. Under torchrun each rank takes the GPU of its LOCAL_RANK."""
@@ -12,11 +16,14 @@ def pick_device(preferred: str | None = None):
     import torch
 
     if preferred:
-        device = torch.device(preferred)
+        try:
+            device = torch.device(preferred)
+        except RuntimeError:
+            raise DeviceUnavailable(f"unknown device {preferred!r}; use cpu, cuda, cuda:N or mps")
         if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError("--device cuda was asked for, but no CUDA GPU is visible")
+            raise DeviceUnavailable(f"device {preferred!r} asked for, but no CUDA GPU is visible")
         if device.type == "mps" and not torch.backends.mps.is_available():
-            raise ValueError("--device mps was asked for, but MPS is not available")
+            raise DeviceUnavailable("device 'mps' asked for, but MPS is not available here")
         return device
     if torch.cuda.is_available():
         return torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))

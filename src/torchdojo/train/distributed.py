@@ -35,7 +35,18 @@ def init_from_env(device) -> DistContext:
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
         dist.init_process_group(backend=backend)
+        if backend == "gloo":
+            _share_cpu_cores()
     return DistContext(rank=dist.get_rank(), world_size=dist.get_world_size())
+
+
+def _share_cpu_cores() -> None:
+    """Give each CPU rank its share of the cores: oversubscribed OpenMP threads spin-wait on
+    each other and can make a step several times slower."""
+    import torch
+
+    local_ranks = int(os.environ.get("LOCAL_WORLD_SIZE", os.environ.get("WORLD_SIZE", 1)))
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // local_ranks))
 
 
 def shutdown(context: DistContext) -> None:

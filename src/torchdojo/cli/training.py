@@ -1,0 +1,113 @@
+"""`torchdojo train` and `torchdojo evaluate`: the reference project from the command line.
+
+torch, torchvision and matplotlib are imported inside the commands, never at module level, so
+`torchdojo --help` stays fast. Under torchrun every rank runs the command; only rank 0 prints.
+"""
+from __future__ import annotations
+
+import enum
+import functools
+import os
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from torchdojo.cli import render
+from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.data import SPECS, DataError, DatasetCorrupt, DatasetMissing
+from torchdojo.project import RunError
+from torchdojo.train.device import DeviceUnavailable
+
+Dataset = enum.Enum("Dataset", {name.replace("-", "_"): name for name in SPECS}, type=str)
+DEFAULT_OUT = {"fashion-mnist": "runs/fmnist", "mnist": "runs/mnist", "cifar10": "runs/cifar10"}
+
+USER_ERRORS: dict[type[Exception], ExitCode] = {  # the first matching type wins
+    DatasetMissing: ExitCode.DATA_MISSING,
+    DatasetCorrupt: ExitCode.DATA_MISSING,
+    DataError: ExitCode.USAGE,
+    RunError: ExitCode.USAGE,
+    DeviceUnavailable: ExitCode.USAGE,
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(_command(train))
+    app.command("evaluate")(_command(evaluate))
+
+
+def _command(fn: Callable[..., ExitCode]) -> Callable[..., None]:
+    """Turn a user's error into one line on stderr and exit with the command's code."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs) -> None:
+        try:
+            code = fn(*args, **kwargs)
+        except tuple(USER_ERRORS) as exc:
+            render.error(str(exc))
+            code = next(c for t, c in USER_ERRORS.items() if isinstance(exc, t))
+        raise typer.Exit(int(code))
+    return wrapper
+
+
+def train(
+    dataset: Dataset = typer.Option(Dataset.fashion_mnist, help="Dataset to train on."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs (default: the recipe's 4)."),
+    out: Optional[Path] = typer.Option(None, help="Run directory (default: runs/<dataset>)."),
+    resume: Optional[Path] = typer.Option(None, help="Continue the run in this directory."),
+    data_dir: Optional[Path] = typer.Option(None, help="Where the dataset is (else TORCHDOJO_DATA, "
+                                            "the Debian package, the user cache)."),
+    seed: int = typer.Option(0, help="Seed for weights, data order and augmentation."),
+    device: Optional[str] = typer.Option(None, help="cpu, cuda, cuda:N or mps (default: best)."),
+    bf16: Optional[bool] = typer.Option(None, "--bf16/--no-bf16",
+                                        help="bf16 autocast (default: where it is native)."),
+) -> ExitCode:
+    """Train the reference CNN; writes model, checkpoint, metrics, curve and TensorBoard events."""
+    from torchdojo.project.run import RunConfig, read_config, train_run
+    from torchdojo.train import Callback, shutdown
+
+    run_dir = resume or out or Path(DEFAULT_OUT[dataset.value])
+    if resume is None and (run_dir / "metrics.json").exists():
+        raise RunError(f"{run_dir} already holds a run; continue it with --resume {run_dir}, "
+                       "or pick another directory with --out")
+    if resume is not None and epochs is not None and epochs != read_config(resume).epochs:
+        raise RunError(f"{resume} was planned for {read_config(resume).epochs} epochs and its "
+                       "one-cycle schedule cannot change; start a new run to train longer")
+    config = RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed,
+                       bf16=bf16)
+    is_main = int(os.environ.get("RANK", 0)) == 0
+
+    class PrintEpoch(Callback):
+        def on_epoch_end(self, state, record: dict) -> None:
+            render.info(_epoch_line(record))
+
+    state = train_run(config, run_dir, data_dir=data_dir, device=device,
+                      resume=resume is not None, callbacks=[PrintEpoch()])
+    shutdown(state.context)
+    if is_main:
+        seconds = sum(record["train_seconds"] for record in state.history)
+        render.info(f"test accuracy {state.history[-1]['val_accuracy']:.2%} after "
+                    f"{state.epoch} epochs, {seconds:.1f} s of training; run saved in {run_dir}/ "
+                    f"(tensorboard --logdir {run_dir.parent})")
+    return ExitCode.OK
+
+
+def _epoch_line(record: dict) -> str:
+    return (f"epoch {record['epoch']}  loss {record['train_loss']:.4f}  "
+            f"train acc {record.get('train_accuracy', float('nan')):.2%}  "
+            f"test acc {record['val_accuracy']:.2%}  ({record['train_seconds']:.1f} s)")
+
+
+def evaluate(
+    run_dir: Path = typer.Argument(..., help="A directory written by torchdojo train."),
+    data_dir: Optional[Path] = typer.Option(None, help="Where the dataset is."),
+    device: Optional[str] = typer.Option(None, help="cpu, cuda, cuda:N or mps (default: best)."),
+) -> ExitCode:
+    """Print the test accuracy of a trained run, overall and per class."""
+    from torchdojo.project.run import evaluate_run
+
+    scores = evaluate_run(run_dir, data_dir=data_dir, device=device)
+    render.info(f"test accuracy {scores['accuracy']:.2%} ({scores['dataset']}, {run_dir})")
+    width = max(len(name) for name in scores["classes"])
+    for name, accuracy in zip(scores["classes"], scores["per_class_accuracy"]):
+        render.info(f"  {name:<{width}}  {accuracy:.2%}")
+    return ExitCode.OK
