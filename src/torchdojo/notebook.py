@@ -14,9 +14,9 @@ from torchdojo.grading.report import Report
 from torchdojo.workspace import WorkspaceError, find
 
 
-def _store():
+def _workspace():
     try:
-        return find().store()
+        return find()
     except WorkspaceError:
         return None
 
@@ -29,10 +29,9 @@ def check(challenge_id: str, file: str | None = None, show: bool = True, **objec
         raise TypeError(f"pass your objects, e.g. check({challenge_id!r}, {challenge.entry[0]}={challenge.entry[0]}), "
                         "or file='path.py'")
     report = grade_file(challenge, Path(file)) if file else grade(challenge, objects=objects, label="<objects>")
-    store = _store()
-    if store:
-        results = [dict(name=r.name, status=r.status.value, message=r.message[:500]) for r in report.results]
-        store.record_attempt(challenge.id, report.duration, report.passed, results)
+    workspace = _workspace()
+    if workspace:
+        workspace.record(report)
     if show:
         render.report(report, challenge.title)
     return report
@@ -40,7 +39,8 @@ def check(challenge_id: str, file: str | None = None, show: bool = True, **objec
 
 def hint(challenge_id: str, level: int | None = None) -> str:
     challenge = catalog().get(challenge_id)
-    store = _store()
+    workspace = _workspace()
+    store = workspace.store() if workspace else None
     if level is None:
         level = min((store.hints_shown(challenge.id) if store else 0) + 1, len(challenge.hints))
     if not 1 <= level <= len(challenge.hints):

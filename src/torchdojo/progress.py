@@ -135,6 +135,14 @@ class ProgressStore:
         return [dict(challenge=c, at=at, duration=d, passed=bool(p), results=json.loads(r))
                 for c, at, d, p, r in rows]
 
+    def notes(self) -> list[dict]:
+        rows = self._rows("SELECT challenge, at, text FROM notes ORDER BY id")
+        return [dict(challenge=c, at=at, text=t) for c, at, t in rows]
+
+    def hint_events(self) -> list[dict]:
+        rows = self._rows("SELECT challenge, level, at FROM hints ORDER BY at")
+        return [dict(challenge=c, level=level, at=at) for c, level, at in rows]
+
     def summary(self) -> dict[str, ChallengeProgress]:
         """Per challenge id: attempts, passed at least once, hints shown, solution revealed."""
         stats: dict[str, dict] = {}

@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from torchdojo import __version__
 from torchdojo.catalog import Catalog, Challenge
 from torchdojo.progress import ProgressStore
+
+if TYPE_CHECKING:
+    from torchdojo.grading.report import Report
 
 MARKER = "torchdojo.toml"
 STORE = Path(".torchdojo") / "progress.sqlite"
@@ -36,6 +40,13 @@ class Workspace:
 
     def store(self) -> ProgressStore:
         return ProgressStore.open(self.store_path)
+
+    def record(self, report: "Report") -> None:
+        """Keep an attempt: when, how long, and every check's verdict (or why the file did not load)."""
+        results = [dict(name=r.name, status=r.status.value, message=r.message[:500]) for r in report.results]
+        if report.load_error:
+            results.append(dict(name="load", status="error", message=report.load_error[:500]))
+        self.store().record_attempt(report.challenge_id, report.duration, report.passed, results)
 
     def file_for(self, challenge: Challenge) -> Path:
         return self.root / challenge.track_folder / challenge.file

@@ -110,10 +110,11 @@ def check(
 
     report = grade_file(challenge, path)
     if workspace:
-        results = [dict(name=r.name, status=r.status.value, message=r.message[:500]) for r in report.results]
-        workspace.store().record_attempt(challenge.id, report.duration, report.passed,
-                                         results or [dict(name="load", status="error", message=report.load_error)])
-    render.as_json(report.to_dict()) if as_json else render.report(report, challenge.title)
+        workspace.record(report)
+    if as_json:
+        render.as_json(report.to_dict())
+    else:
+        render.report(report, challenge.title)
     return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
 
 
@@ -186,6 +187,9 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the results
 
 
 def register(app: typer.Typer) -> None:
-    for fn in (init, start, check, hint, solution, progress, verify):
+    from torchdojo.cli.journal import journal
+    from torchdojo.cli.watch import watch
+
+    for fn in (init, start, check, watch, hint, solution, progress, journal, verify):
         app.command()(fn)
     app.command("list")(list_)

@@ -38,6 +38,11 @@ def info(message: str) -> None:
     console().print(message)
 
 
+def plain(text: str) -> None:
+    """Text printed as it is (no markup), e.g. Markdown for the learner to paste elsewhere."""
+    console().print(escape(text))
+
+
 def as_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 

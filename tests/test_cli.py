@@ -1,0 +1,234 @@
+"""The command line, tried as a learner would, in-process on a temporary workspace (plus a few
+real subprocesses where the process boundary is the point)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from torchdojo.catalog import catalog
+from torchdojo.cli.app import app
+from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.grading.mutants import load_mutants
+from torchdojo.progress import ProgressStore
+
+HUBER = catalog().get("huber-loss")
+HUBER_SOLUTION = HUBER.read("solution.py")
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch) -> Path:
+    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
+    result = run("init", str(tmp_path / "ws"))
+    assert result.exit_code == 0, result.output
+    monkeypatch.chdir(tmp_path / "ws")
+    return tmp_path / "ws"
+
+
+def learner_file(ws: Path, challenge=HUBER) -> Path:
+    return ws / challenge.track_folder / challenge.file
+
+
+def write_huber(ws: Path, source: str) -> Path:
+    path = learner_file(ws)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(source)
+    return path
+
+
+def mutant(name: str) -> str:
+    return next(m for m in load_mutants(HUBER.path) if m.name == name).build(HUBER_SOLUTION)
+
+
+def test_help_does_not_import_torch():
+    code = ("import sys\nfrom torchdojo.cli.app import main\n"
+            "assert main(['--help']) == 0\nprint('torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("False"), done.stdout
+
+
+def test_init_starts_the_first_challenge(ws):
+    first = catalog().challenges[0]
+    assert (ws / "torchdojo.toml").is_file() and (ws / ".torchdojo" / "progress.sqlite").is_file()
+    assert learner_file(ws, first).read_text() == first.read("template.py")
+    result = run("init", str(ws))
+    assert result.exit_code == ExitCode.NO_WORKSPACE and "already a torchdojo workspace" in result.output
+
+
+def test_list_shows_every_challenge_with_status(ws):
+    result = run("list")
+    assert result.exit_code == 0
+    for challenge in catalog():
+        assert challenge.id in result.output
+    assert "started" in result.output
+
+
+def test_learner_workflow(ws):
+    result = run("start", "huber-loss")
+    assert result.exit_code == 0 and "# Huber loss" in result.output and "huber_loss.py" in result.output
+    assert run("solution", "huber-loss").exit_code == ExitCode.NOT_ALLOWED  # no attempt yet
+
+    result = run("check", "huber-loss")  # the untouched template
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    assert "TODO" in result.output and "huber_loss.py:19" in result.output
+
+    first, second = run("hint", "huber-loss"), run("hint", "huber-loss")
+    assert "Hint 1 of 4" in first.output and "Hint 2 of 4" in second.output
+    assert HUBER.hints[1][:40] in second.output.replace("\n", " ")
+    result = run("solution", "huber-loss")
+    assert result.exit_code == 0 and "torch.where" in result.output
+
+    write_huber(ws, HUBER_SOLUTION)
+    result = run("check", "huber-loss")
+    assert result.exit_code == 0 and "All 5 checks passed" in result.output
+
+    result = run("progress")
+    assert result.exit_code == 0
+    row = next(line for line in result.output.splitlines() if "huber-loss" in line)
+    assert "passed" in row and "2/4" in row and "yes" in row
+
+
+def test_start_never_overwrites_the_learners_file(ws):
+    path = write_huber(ws, "# my precious work\n")
+    result = run("start", "huber-loss")
+    assert result.exit_code == 0 and "kept as it was" in result.output
+    assert path.read_text() == "# my precious work\n"
+
+
+@pytest.mark.parametrize("source, verdict, words", [
+    (mutant("missing-half"), "FAIL", "the quadratic branch is missing ½"),
+    (mutant("plain-mse"), "FAIL", "plain mean squared error"),
+    ("import torch\nclass HuberLoss(torch.nn.Module):\n    def forward(self, p, t:\n        pass\n",
+     "LOAD", "SyntaxError"),
+    ("import torch, ctypes\nclass HuberLoss(torch.nn.Module):\n    def __init__(self, *a, **k):\n"
+     "        super().__init__()\n        ctypes.string_at(0)\n", "CRASH", "SIGSEGV"),
+])
+def test_new_user_mistakes_get_the_right_verdict_and_the_cli_keeps_working(ws, source, verdict, words):
+    write_huber(ws, source)
+    result = run("check", "huber-loss")
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    assert verdict in result.output and words in result.output, result.output
+    write_huber(ws, HUBER_SOLUTION)
+    assert run("check", "huber-loss").exit_code == 0
+
+
+def test_infinite_loop_times_out_and_the_cli_keeps_working(ws, tmp_path):
+    looping = HUBER_SOLUTION.replace("        r = prediction - target\n",
+                                     "        while True:\n            pass\n", 1)
+    path = tmp_path / "loop.py"
+    path.write_text(looping)
+    result = run("check", "huber-loss", "--file", str(path))
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    assert "TIMEOUT" in result.output and "still running after 10 s" in result.output
+    write_huber(ws, HUBER_SOLUTION)
+    assert run("check", "huber-loss").exit_code == 0
+
+
+def test_check_json_is_machine_readable(ws):
+    write_huber(ws, mutant("missing-half"))
+    result = run("check", "--json", "huber-loss")
+    data = json.loads(result.output)
+    assert result.exit_code == 1 and data["passed"] is False
+    assert data["mistake"]["name"] == "missing-half"
+    assert {r["status"] for r in data["results"]} == {"passed", "failed"}
+
+
+def test_check_any_file_outside_a_workspace(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "mine.py"
+    path.write_text(HUBER_SOLUTION)
+    assert run("check", "--file", str(path), "huber-loss").exit_code == 0
+
+
+@pytest.mark.parametrize("args, code, line", [
+    (("check", "huber-lose"), ExitCode.UNKNOWN_CHALLENGE, "did you mean 'huber-loss'"),
+    (("hint", "nonsense-xyz"), ExitCode.UNKNOWN_CHALLENGE, "torchdojo list"),
+    (("check", "huber-loss", "--file", "missing.py"), ExitCode.FILE_NOT_FOUND, "missing.py does not exist"),
+])
+def test_user_errors_are_one_clear_line(ws, args, code, line):
+    result = run(*args)
+    assert result.exit_code == code and line in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_outside_a_workspace(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
+    for args in (("progress",), ("hint", "huber-loss"), ("check",)):
+        result = run(*args)
+        assert result.exit_code == ExitCode.NO_WORKSPACE and "torchdojo init" in result.output
+
+
+def test_check_before_start_says_start(ws):
+    result = run("check", "huber-loss")
+    assert result.exit_code == ExitCode.FILE_NOT_FOUND and "torchdojo start huber-loss" in result.output
+
+
+def test_corrupt_progress_file_is_reported_and_kept(ws):
+    store = ws / ".torchdojo" / "progress.sqlite"
+    store.write_bytes(b"garbage" * 100)
+    for args in (("progress",), ("hint", "huber-loss")):
+        result = run(*args)
+        assert result.exit_code == ExitCode.STORE_ERROR and "left untouched" in result.output
+    assert store.read_bytes() == b"garbage" * 100
+
+
+def test_two_checks_at_once_lose_nothing(ws):
+    write_huber(ws, HUBER_SOLUTION)
+    env = {**os.environ, "TORCHDOJO_WORKSPACE": str(ws)}
+    procs = [subprocess.Popen([sys.executable, "-m", "torchdojo", "check", "huber-loss"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    assert [p.wait(120) for p in procs] == [0, 0]
+    assert ProgressStore.open(ws / ".torchdojo" / "progress.sqlite").summary()["huber-loss"].attempts == 2
+
+
+def test_verify_passes_every_reference_solution():
+    result = run("verify", "--json")
+    data = json.loads(result.output)
+    assert result.exit_code == 0 and data["passed"]
+    assert [c["challenge_id"] for c in data["challenges"]] == catalog().ids()
+
+
+def test_journal_fills_the_day_by_day_table(ws):
+    write_huber(ws, mutant("missing-half"))
+    run("check", "huber-loss")
+    run("hint", "huber-loss")
+    write_huber(ws, HUBER_SOLUTION)
+    run("check", "huber-loss")
+    assert run("journal", "--note", "torch.where computes both branches", "--challenge", "huber-loss").exit_code == 0
+    result = run("journal", "--markdown")
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 0 and lines[0] == "| Day | Task | Gaps | Key learnings | Resources |"
+    day = lines[2]
+    assert day.startswith("| 1 | Huber loss with torch.where (easy) — solved |")
+    assert "Small residuals (|r| ≤ δ) give ½·r²." in day.replace("\\|", "|") and "huber-loss: 1 hint" in day
+    assert "torch.where computes both branches" in day
+    assert "[torch.where](https://pytorch.org/docs/stable/generated/torch.where.html)" in day
+
+
+def test_watch_regrades_on_save_and_moves_on(ws):
+    linear, following = catalog().get("linear-model"), catalog().get("custom-mse")
+    run("start", "linear-model")
+    log = ws / "watch.log"
+    with open(log, "w") as out:
+        watcher = subprocess.Popen([sys.executable, "-m", "torchdojo", "watch", "linear-model", "--poll", "0.05",
+                                    "--stop-after", "2"], stdout=out, stderr=subprocess.STDOUT, cwd=ws)
+        deadline = time.monotonic() + 60
+        while "checks passed" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.05)  # a new modification time for the save below
+        learner_file(ws, linear).write_text(linear.read("solution.py"))
+        assert watcher.wait(60) == 0
+    output = log.read_text()
+    assert "0 of" in output and "All" in output and "Next: custom-mse" in output, output
+    assert learner_file(ws, following).read_text() == following.read("template.py")

@@ -1,0 +1,51 @@
+"""`torchdojo.check(...)` and `torchdojo.hint(...)`, as a notebook or a script calls them."""
+from __future__ import annotations
+
+import pytest
+import torch.nn.functional as F
+from torch import nn
+
+import torchdojo
+from torchdojo.cli.app import main
+
+
+class GoodHuber(nn.Module):  # defined "in the notebook": graded through fork, never pickled
+    def __init__(self, delta=1.0, reduction="mean"):
+        super().__init__()
+        self.delta, self.reduction = delta, reduction
+
+    def forward(self, prediction, target):
+        return F.huber_loss(prediction, target, delta=self.delta, reduction=self.reduction)
+
+
+class MseHuber(GoodHuber):
+    def forward(self, prediction, target):
+        return F.mse_loss(prediction, target, reduction=self.reduction)
+
+
+def test_check_objects(capsys):
+    report = torchdojo.check("huber-loss", HuberLoss=GoodHuber)
+    assert report.passed and "All 5 checks passed" in capsys.readouterr().out
+
+
+def test_check_objects_names_the_mistake():
+    report = torchdojo.check("huber-loss", show=False, HuberLoss=MseHuber)
+    assert not report.passed and report.mistake is not None
+
+
+def test_check_needs_something_to_grade():
+    with pytest.raises(TypeError, match="HuberLoss=HuberLoss"):
+        torchdojo.check("huber-loss")
+
+
+def test_hints_escalate_and_are_recorded(tmp_path, monkeypatch):
+    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
+    assert main(["init", str(tmp_path / "ws")]) == 0
+    monkeypatch.chdir(tmp_path / "ws")
+    first, second = torchdojo.hint("huber-loss"), torchdojo.hint("huber-loss")
+    assert first != second and "torch.where" in second
+    torchdojo.check("huber-loss", show=False, HuberLoss=GoodHuber)
+    from torchdojo.workspace import find
+
+    progress = find().store().summary()["huber-loss"]
+    assert (progress.hints, progress.attempts, progress.passed) == (2, 1, True)
