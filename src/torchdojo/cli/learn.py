@@ -190,6 +190,7 @@ def register(app: typer.Typer) -> None:
     from torchdojo.cli.journal import journal
     from torchdojo.cli.watch import watch
 
-    for fn in (init, start, check, watch, hint, solution, progress, journal, verify):
-        app.command()(fn)
+    app.command()(init)
     app.command("list")(list_)
+    for fn in (start, check, watch, hint, solution, progress, journal, verify):
+        app.command()(fn)
