@@ -26,7 +26,8 @@ MARKS = {  # status -> (label, rich style)
 def console(stderr: bool = False) -> Console:
     # when piped, never wrap: logs, greps and tests see whole lines
     stream = sys.stderr if stderr else sys.stdout
-    return Console(file=stream, highlight=False, soft_wrap=not stream.isatty())
+    tty = stream.isatty()
+    return Console(file=stream, highlight=False, soft_wrap=not tty, width=None if tty else 200)
 
 
 def error(message: str) -> None:
@@ -89,11 +90,18 @@ def report(rep: Report, title: str) -> None:
     out.print(f"[bold]{escape(rep.challenge_id)}[/] — {escape(title)}  [dim]({escape(rep.source_label)})[/]")
     if rep.load_error:
         out.print(f"  [bold red]LOAD[/]  your file could not be graded:\n{escape(_indent(rep.load_error))}")
+    shown: set[str] = set()
     for result in rep.results:
         label, style = ("TODO", "bold yellow") if result.fingerprint == "todo" else MARKS[result.status]
         out.print(f"  [{style}]{label:<7}[/] {escape(result.title)}")
-        if result.message and not result.passed:
-            out.print(escape(_indent(result.message, 10)), style="dim" if result.status is Status.SKIPPED else None)
+        if result.passed or not result.message:
+            continue
+        if result.message in shown:  # one broken line fails many checks: say it once
+            where = f" ({result.location})" if result.location else ""
+            out.print(f"          [dim]same as above{escape(where)}[/]")
+            continue
+        shown.add(result.message)
+        out.print(escape(_indent(result.message, 10)), style="dim" if result.status is Status.SKIPPED else None)
     if rep.mistake:
         out.print(f"[bold yellow]Known mistake:[/] {escape(rep.mistake.diagnosis)}")
     if rep.output.strip():

@@ -20,6 +20,11 @@ MUTANTS = [
     Mutant("plain-mse",
            "your output is plain mean squared error: there is no linear branch for large residuals",
            replace={"loss = torch.where(r.abs() <= self.delta, quadratic, linear)": "loss = r**2"}),
+    Mutant("python-if",
+           "your code uses a Python `if` on a tensor: `if` needs one True/False, but |r| ≤ δ is a tensor of them; "
+           "compute both branches and pick per element with torch.where(condition, a, b)",
+           replace={"        loss = torch.where(r.abs() <= self.delta, quadratic, linear)\n":
+                    "        loss = quadratic if r.abs() <= self.delta else linear\n"}),
     Mutant("always-mean",
            "your loss ignores `reduction`: 'sum' must add the element losses and 'none' return them all",
            replace={"        if self.reduction == \"sum\":\n            return loss.sum()\n        return loss\n":
