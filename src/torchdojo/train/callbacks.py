@@ -139,28 +139,32 @@ class TrainingCurve(Callback):
 
 
 class ProgressBar(Callback):
-    """A rich progress bar over the steps of each epoch, shown only when stderr is a terminal."""
+    """A rich progress bar over the steps of each epoch, shown only on a terminal (stderr unless
+    another rich ``console`` is given), so logs and pipes get no control characters."""
 
-    def __init__(self, force: bool | None = None):
-        self.enabled = sys.stderr.isatty() if force is None else force
+    def __init__(self, console=None):
+        from rich.console import Console
+
+        self.console = console or Console(stderr=True)
+        self.enabled = self.console.is_terminal
         self.progress, self.task = None, None
 
     def on_fit_start(self, state) -> None:
         if not self.enabled:
             return
-        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                  MofNCompleteColumn(), TextColumn("loss {task.fields[loss]:.4f}"),
-                                 console=Console(stderr=True), transient=True)
+                                 console=self.console, transient=True)
         self.progress.start()
 
     def on_step_end(self, state, loss: float) -> None:
         if self.progress is None:
             return
         if self.task is None:
-            self.task = self.progress.add_task(f"epoch {state.epoch + 1}", total=None, loss=loss)
+            self.task = self.progress.add_task(f"epoch {state.epoch + 1}", total=state.epoch_steps,
+                                               loss=loss)
         self.progress.update(self.task, advance=1, loss=loss)
 
     def on_epoch_end(self, state, record: dict) -> None:
@@ -186,6 +190,7 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
 
     matplotlib.use("Agg")  # files only; never needs a display
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(10, 4), dpi=100, layout="constrained")
     loss_axes, accuracy_axes = figure.subplots(1, 2)
@@ -199,11 +204,13 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     loss_axes.set(xlabel="training step", ylabel="training loss", title="Loss")
     loss_axes.legend()
     epochs = [record["epoch"] for record in history]
-    for key, colour in (("train_accuracy", "tab:orange"), ("val_accuracy", "tab:green")):
+    for key, colour, label in (("train_accuracy", "tab:orange", "training (augmented)"),
+                               ("val_accuracy", "tab:green", "validation")):
         values = [record.get(key, math.nan) for record in history]
         if any(not math.isnan(value) for value in values):
-            accuracy_axes.plot(epochs, values, marker="o", color=colour, label=key)
+            accuracy_axes.plot(epochs, values, marker="o", color=colour, label=label)
     accuracy_axes.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
+    accuracy_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if accuracy_axes.lines:
         accuracy_axes.legend()
     path.parent.mkdir(parents=True, exist_ok=True)

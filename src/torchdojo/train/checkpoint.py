@@ -20,6 +20,7 @@ def save_atomic(obj, path: str | os.PathLike) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes it private; keep the usual mode
         with os.fdopen(handle, "wb") as stream:
             torch.save(obj, stream)
             stream.flush()
@@ -28,6 +29,12 @@ def save_atomic(obj, path: str | os.PathLike) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def load(path: str | os.PathLike, map_location="cpu"):

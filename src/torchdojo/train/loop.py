@@ -32,6 +32,7 @@ class TrainState:
     seed: int = 0
     epoch: int = 0  # epochs completed
     step: int = 0  # optimizer steps completed
+    epoch_steps: int = 0  # steps in the current epoch (for progress displays)
     history: list[dict] = field(default_factory=list)  # one record per epoch
     step_losses: list[float] = field(default_factory=list)  # this rank's loss at every step
     stop: bool = False  # a callback sets this to end training after the current epoch
@@ -127,6 +128,7 @@ def _train_epoch(state: TrainState, network, data, plan: _Plan) -> dict:
     order = torch.Generator().manual_seed(state.seed * 1_000_003 + state.epoch)
     batches = rank_batches(torch.randperm(len(data), generator=order), plan.batch_size,
                            plan.context, plan.drop_last)
+    state.epoch_steps = len(batches)
     network.train()
     loss_sum = correct = seen = 0.0
     for indices in batches:

@@ -1,0 +1,105 @@
+"""The reference project and `torchdojo train` / `evaluate`, including one short real run.
+
+The real run uses Debian's Fashion-MNIST files and fails (not skips) without them: CI installs them.
+"""
+import json
+import re
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from torchdojo.cli.app import main
+from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.project.data import Preprocess
+from torchdojo.project.model import ConvNet, ModelConfig
+from torchdojo.train import load
+
+ARTIFACTS = {"model.pt", "checkpoint.pt", "metrics.json", "training_curve.png"}
+
+
+@pytest.mark.parametrize("channels, size", [(1, 28), (3, 32)])
+def test_model_maps_images_to_logits(channels, size):
+    model = ConvNet(ModelConfig(in_channels=channels, image_size=size))
+    logits = model(torch.randn(5, channels, size, size))
+    assert logits.shape == (5, 10)
+    logits.sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+
+
+def test_preprocess_normalises_flips_only_clothes_and_uses_channels_last():
+    torch.manual_seed(0)
+    images = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)
+    clothes = Preprocess("fashion-mnist", torch.device("cpu"))
+    plain = clothes(images, train=False)
+    expected = (images.float() / 255 - 0.2860) / 0.3530
+    torch.testing.assert_close(plain, expected)
+    assert plain.is_contiguous(memory_format=torch.channels_last)
+    augmented = clothes(images, train=True)
+    flipped = [torch.equal(a, p.flip(2)) for a, p in zip(augmented, plain)]
+    unchanged = [torch.equal(a, p) for a, p in zip(augmented, plain)]
+    assert all(f or u for f, u in zip(flipped, unchanged)) and 10 < sum(flipped) < 54
+    digits = Preprocess("mnist", torch.device("cpu"))
+    assert torch.equal(digits(images, train=True), digits(images, train=False))
+
+
+def test_train_then_evaluate_on_real_fashion_mnist(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    run_dir = tmp_path / "run"
+    assert main(["train", "--epochs", "1", "--out", str(run_dir)]) == ExitCode.OK
+    trained = capsys.readouterr().out
+    reported = re.search(r"test accuracy (\d+\.\d+)% after 1 epochs", trained)
+    assert reported, trained
+    assert float(reported.group(1)) > 85.0  # one epoch of the recipe; 4 epochs reach ~92%
+    assert ARTIFACTS <= {path.name for path in run_dir.iterdir()}
+    assert list(run_dir.glob("events.out.tfevents.*"))
+
+    assert main(["evaluate", str(run_dir)]) == ExitCode.OK
+    evaluated = capsys.readouterr().out
+    assert f"test accuracy {reported.group(1)}%" in evaluated
+    assert re.search(r"Ankle boot\s+\d+\.\d+%", evaluated) and "T-shirt/top" in evaluated
+
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["config"]["dataset"] == "fashion-mnist" and metrics["epochs_completed"] == 1
+    assert load(run_dir / "checkpoint.pt")["epoch"] == 1
+    with Image.open(run_dir / "training_curve.png") as image:
+        pixels = np.asarray(image.convert("RGB"))
+    assert image.size == (1000, 400) and pixels.std() > 10
+    events = EventAccumulator(str(run_dir))
+    events.Reload()
+    assert len(events.Scalars("train/loss_step")) == 60000 // 256
+
+
+def test_run_directories_are_never_overwritten_or_extended(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "metrics.json").write_text(json.dumps({"config": {"dataset": "fashion-mnist",
+                                                                 "epochs": 2, "widths": [8]}}))
+    assert main(["train", "--out", str(run_dir)]) == ExitCode.USAGE
+    assert f"--resume {run_dir}" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run_dir), "--epochs", "5"]) == ExitCode.USAGE
+    assert "cannot change" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "nowhere")]) == ExitCode.USAGE
+    error = capsys.readouterr().err
+    assert "metrics.json not found" in error and "Traceback" not in error
+
+
+def test_missing_dataset_is_one_line_and_its_own_exit_code(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("TORCHDOJO_OFFLINE", "1")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code = main(["train", "--dataset", "mnist", "--data-dir", str(empty),
+                 "--out", str(tmp_path / "run")])
+    assert code == ExitCode.DATA_MISSING
+    error = capsys.readouterr().err.strip()
+    assert "MNIST/raw" in error and "train-images-idx3-ubyte" in error
+    assert "Traceback" not in error and len(error.splitlines()) <= 3  # one message, maybe wrapped
+
+
+def test_bad_device_is_a_usage_error(tmp_path, capsys):
+    code = main(["train", "--device", "tpu", "--out", str(tmp_path / "run")])
+    assert code == ExitCode.USAGE
+    assert "unknown device 'tpu'" in capsys.readouterr().err
