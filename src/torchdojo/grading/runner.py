@@ -3,8 +3,9 @@
 The parent has imported torch (and whatever the challenge's checks.py imports) once; each
 grading forks a child from it (milliseconds, where a fresh interpreter costs seconds). The child
 runs in its own process group, so a timeout kills everything it started (DataLoader workers too).
-If the child hangs or dies inside a check, that check is reported as a timeout or a crash and the
-parent forks again to run the remaining checks: every check gets its verdict.
+If the child dies inside a check, that check is reported as a crash and the parent forks again to
+run the remaining checks. If it hangs, the check is reported as a timeout and the remaining checks
+are skipped with the reason: a loop usually hangs them all, and the learner should hear now.
 """
 from __future__ import annotations
 
@@ -178,6 +179,11 @@ def _absorb(run: ChildRun, checks: list[Check], report: Report, time_limit: floa
     else:
         status, message = Status.CRASHED, f"{_describe_exit(run.exit_status)} while this check was running"
     report.results.append(CheckResult(check.name, check.title, status, message, fingerprint=status.value))
+    if status is Status.TIMEOUT:  # a loop usually hangs every later check too: answer now, not n × limit later
+        report.results += [CheckResult(c.name, c.title, Status.SKIPPED, f"not run: {check.name} ran out of time; "
+                                       "fix that first and the remaining checks will run", fingerprint="skipped")
+                           for c in checks[run.running + 1:]]
+        return None
     return run.running + 1
 
 
