@@ -29,6 +29,18 @@ def test_model_maps_images_to_logits(channels, size):
     assert all(p.grad is not None for p in model.parameters())
 
 
+def test_flip_average_is_eval_only_test_time_augmentation():
+    torch.manual_seed(0)
+    model = ConvNet(ModelConfig(flip_average=True))
+    images = torch.randn(4, 1, 28, 28)
+    model.train()
+    assert torch.equal(model(images), model.logits(images))
+    model.eval()
+    expected = (model.logits(images) + model.logits(images.flip(3))) / 2
+    torch.testing.assert_close(model(images), expected)
+    assert not torch.allclose(model(images), model.logits(images))
+
+
 def test_preprocess_normalises_flips_only_clothes_and_uses_channels_last():
     torch.manual_seed(0)
     images = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)

@@ -20,6 +20,7 @@ from torchdojo.project import RunError
 from torchdojo.train.device import DeviceUnavailable
 
 Dataset = enum.Enum("Dataset", {name.replace("-", "_"): name for name in SPECS}, type=str)
+INTERRUPTED = 130  # what shells report for Ctrl-C (128 + SIGINT); ExitCode has no name for it yet
 DEFAULT_OUT = {"fashion-mnist": "runs/fmnist", "mnist": "runs/mnist", "cifar10": "runs/cifar10"}
 
 USER_ERRORS: dict[type[Exception], ExitCode] = {  # the first matching type wins
@@ -51,7 +52,7 @@ def _command(fn: Callable[..., ExitCode]) -> Callable[..., None]:
 
 def train(
     dataset: Dataset = typer.Option(Dataset.fashion_mnist, help="Dataset to train on."),
-    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs (default: the recipe's 4)."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs (default: the recipe's 5)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (default: runs/<dataset>)."),
     resume: Optional[Path] = typer.Option(None, help="Continue the run in this directory."),
     data_dir: Optional[Path] = typer.Option(None, help="Where the dataset is (else TORCHDOJO_DATA, "
@@ -80,8 +81,14 @@ def train(
         def on_epoch_end(self, state, record: dict) -> None:
             render.info(_epoch_line(record))
 
-    state = train_run(config, run_dir, data_dir=data_dir, device=device,
-                      resume=resume is not None, callbacks=[PrintEpoch()])
+    try:
+        state = train_run(config, run_dir, data_dir=data_dir, device=device,
+                          resume=resume is not None, callbacks=[PrintEpoch()])
+    except KeyboardInterrupt:
+        finished = (run_dir / "checkpoint.pt").exists()
+        render.error(f"interrupted; continue with torchdojo train --resume {run_dir}" if finished
+                     else "interrupted before the first epoch ended; nothing was saved")
+        return INTERRUPTED
     shutdown(state.context)
     if is_main:
         seconds = sum(record["train_seconds"] for record in state.history)

@@ -178,8 +178,14 @@ def _unpack_into_cache(spec: DatasetSpec, packed: dict[str, Path]) -> Path:
 
 
 def _unpack_idx(source: Path, target: Path) -> None:
-    """Decompress (or copy) one IDX file, validate it, and move it into place atomically."""
-    if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+    """Decompress (or copy) one IDX file, validate it, and move it into place atomically.
+
+    A marker file remembers which source the target came from, so pointing torchdojo at other
+    files replaces the unpacked copy instead of silently keeping the old data."""
+    marker = target.with_name(target.name + ".source")
+    stat = source.stat()
+    origin = f"{source.resolve()} {stat.st_size} {stat.st_mtime_ns}"
+    if target.is_file() and marker.is_file() and marker.read_text() == origin:
         return
     opener = gzip.open if source.suffix == ".gz" else open
     try:
@@ -189,6 +195,7 @@ def _unpack_idx(source: Path, target: Path) -> None:
         raise DatasetCorrupt(f"{source} is truncated or corrupt ({exc}); replace it") from None
     check_idx_bytes(payload, source)
     atomic_write_bytes(target, payload)
+    atomic_write_bytes(marker, origin.encode())
 
 
 def check_idx_bytes(payload: bytes, source: Path) -> None:

@@ -4,6 +4,10 @@ Three blocks of conv 3x3 -> max-pool 2x2 -> batch norm -> ReLU, then one linear 
 right after each convolution (before normalisation and activation) gives the same function class as
 the usual conv-BN-ReLU-pool order but runs batch norm and ReLU on a quarter of the pixels, which is
 most of the step time on a CPU.
+
+With ``flip_average`` (for images whose mirror image is the same class) the model in eval mode
+averages its logits for the image and its mirror image: test-time augmentation that costs one
+more forward pass at evaluation and nothing in training.
 """
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ class ModelConfig:
     in_channels: int = 1
     image_size: int = 28
     num_classes: int = 10
-    widths: tuple[int, ...] = (24, 48, 96)
+    widths: tuple[int, ...] = (16, 32, 64)
+    flip_average: bool = False
 
 
 class ConvNet(nn.Module):
@@ -36,7 +41,14 @@ class ConvNet(nn.Module):
         self.features = nn.Sequential(*blocks)
         side = config.image_size // 2 ** len(config.widths)  # 28 -> 14 -> 7 -> 3
         self.classifier = nn.Linear(channels * side * side, config.num_classes)
+        self.flip_average = config.flip_average
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        logits = self.logits(images)
+        if self.training or not self.flip_average:
+            return logits
+        return (logits + self.logits(images.flip(3))) / 2
+
+    def logits(self, images: torch.Tensor) -> torch.Tensor:
         features = self.features(images)  # (B, C, side, side)
-        return self.classifier(features.flatten(1))  # (B, num_classes) logits
+        return self.classifier(features.flatten(1))  # (B, num_classes)
