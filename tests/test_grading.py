@@ -182,3 +182,10 @@ def test_parent_process_is_unharmed():
     assert grade(PROBE, probe_source()).passed
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_learner_can_import_a_module_beside_their_file(tmp_path):
+    (tmp_path / "my_helpers.py").write_text("import torch\n\ndef ones():\n    return torch.ones(3)\n")
+    path = tmp_path / "probe.py"
+    path.write_text(probe_source(one="from my_helpers import ones as one\n"))
+    assert grade_file(PROBE, path).passed

@@ -108,6 +108,8 @@ def _load_learner(submission: Submission, entry: tuple[str, ...], events: EventS
                 pointer = "\n    " + exc.text.rstrip("\n") + "\n    " + " " * max((exc.offset or 1) - 1, 0) + "^"
             events.send(event="load_error", message=f"SyntaxError: {exc.msg} ({where}){pointer}", location=where)
             return None
+        if os.path.isfile(filename):  # the learner's own helper modules sit beside their file
+            sys.path.insert(0, os.path.dirname(os.path.abspath(filename)))
         name = Path(filename).stem
         namespace = types.ModuleType(name)
         namespace.__file__ = filename

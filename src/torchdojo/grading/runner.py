@@ -63,10 +63,13 @@ class ChildRun:
 def _describe_exit(status: int) -> str:
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
         hint = " (a segmentation fault: memory was read or written where it must not be)" if sig == signal.SIGSEGV else ""
         return f"the process was killed by {name}{hint}"
-    return f"the process exited with code {os.WEXITSTATUS(status)} (did the code call sys.exit or os._exit?)"
+    return f"the process exited with code {os.WEXITSTATUS(status)} (does the code call os._exit?)"
 
 
 def _fork_child(checks: list[Check], start: int, submission: Submission, challenge: Challenge) -> tuple[int, int, int]:
