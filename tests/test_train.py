@@ -172,6 +172,19 @@ def test_tensorboard_events_read_back(tmp_path):
     assert last.step == 3 and last.histogram_value.num == model[0].weight.numel()
 
 
+def test_resumed_run_replaces_the_tensorboard_steps_logged_after_its_checkpoint(tmp_path):
+    # Checkpoint after epoch 2 but log through epoch 3, as a run killed late in epoch 3 would.
+    run(epochs=3, callbacks=[Checkpoint(tmp_path, every=2), TensorBoard(tmp_path)])
+    assert load(tmp_path / "checkpoint.pt")["step"] == 16
+    _, resumed = run(epochs=3, resume=load(tmp_path / "checkpoint.pt"),
+                     callbacks=[TensorBoard(tmp_path)])
+    events = EventAccumulator(str(tmp_path), size_guidance={"scalars": 0})
+    events.Reload()
+    logged = events.Scalars("train/loss_step")
+    assert [event.step for event in logged] == list(range(1, 25))  # each step once, none lost
+    assert [event.value for event in logged] == pytest.approx(resumed.step_losses, rel=1e-6)
+
+
 def test_training_curve_png_is_a_real_nonblank_image(tmp_path):
     path = tmp_path / "curve.png"
     run(epochs=4, callbacks=[TrainingCurve(path)])
@@ -208,14 +221,31 @@ def free_port() -> int:
 DDP_WORKER = """
 import sys, torch
 sys.path.insert(0, {tests!r})
-from test_train import ddp_problem
+from test_train import {problem} as problem
+from torchdojo.data import make_moons
 from torchdojo.train import fit, shutdown
-model, optimizer, data = ddp_problem()
-state = fit(model, data, optimizer=optimizer, epochs=2, batch_size=64, device="cpu", seed=5)
+model, optimizer, data = problem()
+state = fit(model, data, optimizer=optimizer, epochs=2, batch_size=64, device="cpu", seed=5,
+            val_data=make_moons(200, seed=9))
 if state.context.rank == 0:
-    torch.save(model.state_dict(), {out!r})
+    torch.save({{"model": model.state_dict(), "last": state.history[-1]}}, {out!r})
 shutdown(state.context)
 """
+
+
+def run_on_two_gloo_ranks(problem: str, tmp_path) -> dict:
+    """Run DDP_WORKER as torchrun would (2 processes, env:// rendezvous); rank 0's result."""
+    out = tmp_path / "ddp.pt"
+    code = DDP_WORKER.format(tests=os.path.dirname(__file__), problem=problem, out=str(out))
+    env = {**os.environ, "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+           "MASTER_PORT": str(free_port())}
+    workers = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE,
+                                env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)})
+               for rank in range(2)]
+    for worker in workers:
+        _, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err.decode()[-2000:]
+    return torch.load(out, weights_only=True)
 
 
 def ddp_problem():
@@ -225,21 +255,29 @@ def ddp_problem():
     return model, torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9), make_moons(512)
 
 
+def ddp_problem_with_batch_norm():
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.BatchNorm1d(16), torch.nn.ReLU(),
+                                torch.nn.Linear(16, 2))
+    return model, torch.optim.SGD(model.parameters(), lr=0.1), make_moons(512)
+
+
 def test_ddp_two_gloo_processes_match_one_process_on_the_global_batch(tmp_path):
-    out = tmp_path / "ddp.pt"
-    code = DDP_WORKER.format(tests=os.path.dirname(__file__), out=str(out))
-    env = {**os.environ, "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
-           "MASTER_PORT": str(free_port())}
-    workers = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE,
-                                env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)})
-               for rank in range(2)]
-    for worker in workers:
-        _, err = worker.communicate(timeout=120)
-        assert worker.returncode == 0, err.decode()[-2000:]
+    distributed = run_on_two_gloo_ranks("ddp_problem", tmp_path)["model"]
     model, optimizer, data = ddp_problem()
     fit(model, data, optimizer=optimizer, epochs=2, batch_size=64, device="cpu", seed=5)
-    distributed = torch.load(out, weights_only=True)
     initial = ddp_problem()[0].state_dict()
     for name, value in model.state_dict().items():
         assert not torch.allclose(value, initial[name])  # training moved the weights
         torch.testing.assert_close(distributed[name], value, rtol=1e-5, atol=1e-6)
+
+
+def test_ddp_reports_what_the_saved_model_scores(tmp_path):
+    # Each rank's batch-norm statistics drift apart within an epoch; the scores reported must be
+    # those of rank 0's model, the one that is saved.
+    result = run_on_two_gloo_ranks("ddp_problem_with_batch_norm", tmp_path)
+    model = ddp_problem_with_batch_norm()[0]
+    model.load_state_dict(result["model"])
+    scores = evaluate(model, make_moons(200, seed=9), device="cpu")
+    assert scores["loss"] == pytest.approx(result["last"]["val_loss"], rel=1e-6)
+    assert scores["accuracy"] == result["last"]["val_accuracy"]

@@ -97,8 +97,10 @@ class TensorBoard(Callback):
     def on_fit_start(self, state) -> None:
         from torch.utils.tensorboard import SummaryWriter
 
-        # A resumed run discards events logged after its checkpoint, so curves do not double back.
-        self.writer = SummaryWriter(str(self.log_dir), purge_step=state.step or None)
+        # A resumed run discards the events logged after its checkpoint (from step + 1 on, the
+        # first step it logs itself), so curves do not double back.
+        self.writer = SummaryWriter(str(self.log_dir),
+                                    purge_step=state.step + 1 if state.step else None)
 
     def on_step_end(self, state, loss: float) -> None:
         self.writer.add_scalar("train/loss_step", loss, state.step)

@@ -66,6 +66,20 @@ def wrap_model(model, device, context: DistContext):
     return DistributedDataParallel(model, device_ids=device_ids)
 
 
+def sync_buffers(model, context: DistContext) -> None:
+    """Give every rank rank 0's buffers (e.g. batch-norm running statistics).
+
+    DDP broadcasts them before each training forward, but each rank then updates its own copy
+    from its own shard; syncing after an epoch makes evaluation on every rank use the buffers
+    that rank 0 saves, so the accuracy reported equals what the saved model scores."""
+    if not context.active:
+        return
+    import torch.distributed as dist
+
+    for buffer in model.buffers():
+        dist.broadcast(buffer, src=0)
+
+
 def rank_batches(permutation, batch_size: int, context: DistContext, drop_last: bool):
     """This rank's index tensors, one per global batch of ``permutation``."""
     if batch_size % context.world_size:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from torchdojo.train.checkpoint import restore_rng_state, rng_state
 from torchdojo.train.device import autocast, pick_device, seed_everything
 from torchdojo.train.distributed import (
-    DistContext, init_from_env, rank_batches, sum_across_ranks, wrap_model,
+    DistContext, init_from_env, rank_batches, sum_across_ranks, sync_buffers, wrap_model,
 )
 
 
@@ -152,6 +152,7 @@ def _train_epoch(state: TrainState, network, data, plan: _Plan) -> dict:
             correct += (outputs.argmax(1) == targets).sum().item()
         for callback in plan.callbacks:
             callback.on_step_end(state, value)
+    sync_buffers(state.model, plan.context)
     loss_sum, correct, seen = sum_across_ranks([loss_sum, correct, seen], plan.device, plan.context)
     record = {"train_loss": loss_sum / seen, "lr": state.optimizer.param_groups[0]["lr"]}
     if is_classification(outputs, targets):
