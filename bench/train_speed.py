@@ -114,7 +114,8 @@ def main() -> None:
         else:
             ratio = "n/a"
         print(f"{target:>8.0%} {_seconds(ours):>12} {_seconds(theirs):>14} {ratio:>9}")
-    print(f"(course-style ran {len(slow)} epochs, {slow[-1][0]:.1f} s, best {max(a for _, a in slow):.2%})")
+    best = max(accuracy for _, accuracy in slow)
+    print(f"(course-style ran {len(slow)} epochs, {slow[-1][0]:.1f} s, best {best:.2%})")
 
 
 def _seconds(value: float | None) -> str:

@@ -86,7 +86,8 @@ def test_env_var_points_at_a_torchvision_layout(tmp_path, monkeypatch):
     assert torch.equal(loaded[:, 0], images.to(torch.uint8)) and labels.tolist() == [0, 1, 2]
 
 
-def test_data_dir_wins_over_env_and_flat_gz_files_are_unpacked(tmp_path, monkeypatch, private_cache):
+def test_data_dir_wins_over_env_and_flat_gz_files_are_unpacked(tmp_path, monkeypatch,
+                                                                private_cache):
     write_tiny_idx_set(tmp_path / "env" / "MNIST" / "raw")
     images = write_tiny_idx_set(tmp_path / "flat", count=5, compress=True)
     monkeypatch.setenv(data.DATA_ENV_VAR, str(tmp_path / "env"))

@@ -99,7 +99,8 @@ def test_checkpoint_and_metrics_file_and_resume_reproduce_an_uninterrupted_run(t
     full_model, full = run(epochs=6)
     run(epochs=3, callbacks=[Checkpoint(tmp_path), MetricsFile(tmp_path / "metrics.json")])
     checkpoint = load(tmp_path / "checkpoint.pt")  # weights_only=True inside
-    assert checkpoint["epoch"] == 3 and set(checkpoint) >= {"model", "optimizer", "scheduler", "rng"}
+    assert checkpoint["epoch"] == 3
+    assert set(checkpoint) >= {"model", "optimizer", "scheduler", "rng"}
     saved_weights = load(tmp_path / "model.pt")
     assert torch.equal(saved_weights["0.weight"], checkpoint["model"]["0.weight"])
     assert json.loads((tmp_path / "metrics.json").read_text())["history"] == checkpoint["history"]

@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 
 from torchdojo.data.sources import (
-    DATA_ENV_VAR, DatasetCorrupt, DatasetMissing, DatasetSpec, atomic_write_bytes, cache_dir, candidate_dirs,
-    check_idx_bytes, check_md5, default_system_dir, find_root, missing_message, spec_for,
+    DATA_ENV_VAR, DatasetCorrupt, DatasetMissing, DatasetSpec, atomic_write_bytes, cache_dir,
+    candidate_dirs, check_idx_bytes, check_md5, default_system_dir, find_root, missing_message,
+    spec_for,
 )
 
 OFFLINE_ENV_VAR = "TORCHDOJO_OFFLINE"  # set to 1 to never try a download
@@ -105,7 +106,9 @@ def _download(spec: DatasetSpec, root: Path, searched: list[Path]) -> None:
         for train in (True, False):
             dataset_class(str(root), train=train, download=True)
     except Exception as exc:  # network errors come in many types (URLError, RuntimeError, ...)
-        raise DatasetMissing(f"{missing_message(spec, searched)} (download failed: {exc})") from None
+        reason = " ".join(str(exc).split())  # torchvision's message spans lines; keep one
+        message = f"{missing_message(spec, searched)} (download failed: {reason})"
+        raise DatasetMissing(message) from None
 
 
 __all__ = ["DatasetCorrupt", "DatasetMissing", "load_tensors", "locate", "torchvision_dataset"]

@@ -15,7 +15,7 @@ def _generator(seed: int):
 
 
 def make_moons(n: int = 512, noise: float = 0.1, seed: int = 0):
-    """Two interleaving half circles: features ``(n, 2)`` float32, labels ``(n,)`` int64 in {0, 1}."""
+    """Two interleaving half circles: points ``(n, 2)`` float32, labels ``(n,)`` int64 in {0, 1}."""
     import torch
 
     gen = _generator(seed)
@@ -54,7 +54,7 @@ def make_spirals(n: int = 600, classes: int = 3, noise: float = 0.2, seed: int =
 def noisy_sine_sequences(n: int = 256, length: int = 50, noise: float = 0.05, seed: int = 0):
     """Sine waves of random phase and frequency; predict the next value from the ones before.
 
-    Returns inputs ``(n, length, 1)`` and targets ``(n, length, 1)``, the inputs shifted by one step.
+    Returns inputs and targets, both ``(n, length, 1)``; targets are the inputs one step later.
     """
     import torch
 

@@ -100,7 +100,8 @@ def evaluate_run(run_dir: Path, *, data_dir=None, device=None) -> dict:
     images, labels = load_split(config.dataset, False, device, data_dir)
     scores = evaluate(model, (images, labels), batch_size=1000, device=device, bf16=config.bf16,
                       loss_fn=torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing),
-                      batch_transform=Preprocess(config.dataset, device), num_classes=10)
+                      batch_transform=Preprocess(config.dataset, device),
+                      num_classes=len(class_names(config.dataset)))
     return {**scores, "classes": class_names(config.dataset), "dataset": config.dataset}
 
 

@@ -10,7 +10,6 @@ import copy
 import json
 import math
 import os
-import sys
 from pathlib import Path
 
 from torchdojo.train.checkpoint import save_atomic

@@ -87,7 +87,8 @@ def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss
     import torch
 
     if scheduler_interval not in ("step", "epoch"):
-        raise ValueError(f"scheduler_interval must be 'step' or 'epoch', not {scheduler_interval!r}")
+        raise ValueError(f"scheduler_interval must be 'step' or 'epoch', "
+                         f"not {scheduler_interval!r}")
     device = device if isinstance(device, torch.device) else pick_device(device)
     context = init_from_env(device)
     plan = _Plan(device, loss_fn or torch.nn.functional.cross_entropy, batch_size, bf16,
