@@ -54,6 +54,16 @@ def test_fit_learns_a_nonlinear_boundary_and_records_each_epoch():
     assert sum(scores["per_class_accuracy"]) / 2 == pytest.approx(scores["accuracy"])
 
 
+def test_seed_none_leaves_the_callers_rng_alone():
+    model, optimizer, _ = ddp_problem()  # no dropout: training itself draws no random numbers
+    torch.manual_seed(7)
+    expected = torch.get_rng_state()
+    fit(model, TRAIN, optimizer=optimizer, epochs=1, device="cpu", seed=None)
+    assert torch.equal(torch.get_rng_state(), expected)
+    fit(model, TRAIN, optimizer=optimizer, epochs=1, device="cpu", seed=3)
+    assert not torch.equal(torch.get_rng_state(), expected)
+
+
 def test_scheduler_steps_per_step_or_per_epoch():
     _, state = run()
     assert state.history[0]["lr"] > state.history[-1]["lr"]  # one-cycle anneals to ~0

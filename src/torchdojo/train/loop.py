@@ -75,7 +75,7 @@ class _Plan:
 
 def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss_fn=None,
         val_data=None, scheduler=None, scheduler_interval: str = "step", callbacks=(),
-        device=None, bf16: bool = False, seed: int = 0, batch_transform=None,
+        device=None, bf16: bool = False, seed: int | None = 0, batch_transform=None,
         drop_last: bool = False, resume: dict | None = None) -> TrainState:
     """Train ``model`` for ``epochs`` epochs in total and return the final ``TrainState``.
 
@@ -83,6 +83,8 @@ def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss
     ``batch_size`` is the global batch: under torchrun each of W ranks takes ``batch_size / W``.
     ``batch_transform(inputs, train)`` runs on the device (e.g. uint8 to float, augmentation).
     ``resume``: a checkpoint dict (``TrainState.state_dict()``); training continues after its epoch.
+    ``seed``: seeds torch's global RNG at the start and the data order; ``None`` leaves the
+    caller's RNG alone (the data order then uses seed 0).
     """
     import torch
 
@@ -95,10 +97,10 @@ def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss
                  batch_transform, drop_last, scheduler_interval,
                  [cb for cb in callbacks if context.is_main or not cb.main_process_only], context)
     model.to(device)
-    state = TrainState(model, optimizer, scheduler, seed=seed, context=context)
+    state = TrainState(model, optimizer, scheduler, seed=seed or 0, context=context)
     if resume is not None:
         state.load_state_dict(resume)
-    else:
+    elif seed is not None:
         seed_everything(seed)
     train_data, val_data = as_dataset(train_data), as_dataset(val_data)
     network = wrap_model(model, device, context)
