@@ -4,6 +4,8 @@ The real run uses Debian's Fashion-MNIST files and fails (not skips) without the
 """
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -82,6 +84,21 @@ def test_train_then_evaluate_on_real_fashion_mnist(tmp_path, capsys, monkeypatch
     events = EventAccumulator(str(run_dir))
     events.Reload()
     assert len(events.Scalars("train/loss_step")) == 60000 // 256
+
+
+def test_torchrun_with_two_cpu_processes_trains_and_reports_the_saved_models_accuracy(
+        tmp_path, capsys):
+    run_dir = tmp_path / "ddp"
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               "--nproc_per_node", "2", "-m", "torchdojo", "train", "--epochs", "1",
+               "--out", str(run_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    reported = re.findall(r"test accuracy (\d+\.\d+)% after 1 epochs", result.stdout)
+    assert len(reported) == 1, result.stdout  # rank 0 alone prints
+    assert float(reported[0]) > 85.0
+    assert main(["evaluate", str(run_dir)]) == ExitCode.OK
+    assert f"test accuracy {reported[0]}%" in capsys.readouterr().out
 
 
 def test_run_directories_are_never_overwritten_or_extended(tmp_path, capsys):

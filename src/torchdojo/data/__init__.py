@@ -1,4 +1,4 @@
-"""Datasets for challenges and the reference project: real ones offline-first, synthetic ones seeded.
+"""Datasets for challenges and the reference project: real ones offline first, synthetic seeded.
 
 Real data (Fashion-MNIST, MNIST, CIFAR-10) comes through torchvision's dataset classes; where the
 files are looked for is described in ``torchdojo.data.sources``. Nothing here ever falls back to

@@ -7,7 +7,7 @@ Search order for a dataset's files (the first complete set wins):
    ``/usr/share/datasets/fashion-mnist/``);
 3. the user cache, ``$XDG_CACHE_HOME/torchdojo/data`` (torchvision downloads there when online).
 
-Each candidate may hold torchvision's layout (``FashionMNIST/raw/...``) or the files flat, compressed
+Each candidate may hold torchvision's layout (``FashionMNIST/raw/...``) or the files flat, packed
 or not. Compressed or flat files are unpacked once into torchvision's layout in the user cache:
 Debian's ``.gz`` files differ in checksum from the ones torchvision lists, so torchvision will not
 take them as downloads, but unpacked they load with ``download=False``.

@@ -1,4 +1,4 @@
-"""Training and evaluating the reference project: the logic behind ``torchdojo train`` / ``evaluate``.
+"""Training and evaluating the reference project: what `torchdojo train` and `evaluate` run.
 
 The recipe, each part kept because it measurably shortens the time to 92% on a 2-core CPU (see
 ``bench/train_speed.py``): the dataset as uint8 tensors on the device, channels_last (steps
