@@ -76,7 +76,8 @@ def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
         loss_fn=torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing),
         device=device, bf16=config.bf16, seed=config.seed, drop_last=True,
         batch_transform=Preprocess(config.dataset, device), resume=checkpoint,
-        callbacks=[*callbacks, ProgressBar(), Checkpoint(run_dir), TensorBoard(run_dir),
+        # The bar goes first: it clears itself at an epoch's end before anything else prints.
+        callbacks=[ProgressBar(), *callbacks, Checkpoint(run_dir), TensorBoard(run_dir),
                    MetricsFile(run_dir / "metrics.json", {"config": asdict(config)}),
                    TrainingCurve(run_dir / "training_curve.png")],
     )

@@ -171,6 +171,7 @@ class ProgressBar(Callback):
     def on_epoch_end(self, state, record: dict) -> None:
         if self.progress is not None and self.task is not None:
             self.progress.remove_task(self.task)
+            self.progress.refresh()  # clear the bar now, so lines printed next start clean
             self.task = None
 
     def on_fit_end(self, state) -> None:

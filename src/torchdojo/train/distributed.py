@@ -34,6 +34,10 @@ def init_from_env(device) -> DistContext:
         return DistContext()
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
+        if device.type == "cuda":
+            import torch
+
+            torch.cuda.set_device(device)  # else every rank's NCCL work lands on GPU 0
         dist.init_process_group(backend=backend)
         if backend == "gloo":
             _share_cpu_cores()
