@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import os
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -75,8 +74,6 @@ def train(
                        "one-cycle schedule cannot change; start a new run to train longer")
     config = RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed,
                        bf16=bf16)
-    is_main = int(os.environ.get("RANK", 0)) == 0
-
     class PrintEpoch(Callback):
         def on_epoch_end(self, state, record: dict) -> None:
             render.info(_epoch_line(record))
@@ -90,7 +87,7 @@ def train(
                      else "interrupted before the first epoch ended; nothing was saved")
         return INTERRUPTED
     shutdown(state.context)
-    if is_main:
+    if state.context.is_main:  # under torchrun, one summary, not one per process
         seconds = sum(record["train_seconds"] for record in state.history)
         render.info(f"test accuracy {state.history[-1]['val_accuracy']:.2%} after "
                     f"{state.epoch} epochs, {seconds:.1f} s of training; run saved in {run_dir}/ "
