@@ -73,7 +73,10 @@ class EarlyStopping(Callback):
 
 class Checkpoint(Callback):
     """Every ``every`` epochs, the full training state to ``run_dir/checkpoint.pt``; at the end,
-    the model's weights (a plain state_dict) to ``run_dir/model.pt``. Both writes are atomic."""
+    the model's weights (a plain state_dict) to ``run_dir/model.pt``. Both writes are atomic.
+
+    Callbacks run in list order: put Checkpoint after EarlyStopping, so that ``model.pt`` holds
+    the best weights EarlyStopping restores at the end."""
 
     def __init__(self, run_dir: str | os.PathLike, every: int = 1):
         self.run_dir, self.every = Path(run_dir), every
