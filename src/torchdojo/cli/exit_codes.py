@@ -13,3 +13,4 @@ class ExitCode(IntEnum):
     NOT_ALLOWED = 7  # e.g. asking for a solution before any attempt
     DATA_MISSING = 8  # a dataset is absent and cannot be downloaded
     INTERNAL = 70
+    INTERRUPTED = 130  # Ctrl-C, as shells report it (128 + SIGINT)

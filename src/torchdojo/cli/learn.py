@@ -1,4 +1,5 @@
-"""The learner's commands: init, list, start, check, hint, solution, progress, verify.
+"""The learner's commands: init, list, start, check, hint, solution, progress, verify
+(watch and journal live in their own modules).
 
 Each command is a small function that returns an :class:`ExitCode`; errors a user can cause
 (unknown id, no workspace, missing file, a broken progress file) become one line and a named code.
@@ -6,14 +7,14 @@ The grader (and so torch) is imported only by the commands that grade.
 """
 from __future__ import annotations
 
-import functools
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 
 from torchdojo.catalog import CatalogError, Challenge, UnknownChallenge, catalog
 from torchdojo.cli import render
+from torchdojo.cli.errors import handles
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.progress import StoreError
 from torchdojo.workspace import Workspace, WorkspaceError, find, init as init_workspace
@@ -27,17 +28,7 @@ USER_ERRORS: dict[type[Exception], ExitCode] = {
 }
 
 
-def command(fn: Callable[..., ExitCode]) -> Callable[..., None]:
-    """Run a command, turn a user's error into one line, and exit with the command's code."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs) -> None:
-        try:
-            code = fn(*args, **kwargs)
-        except tuple(USER_ERRORS) as exc:
-            render.error(str(exc).strip("'\""))
-            code = next(c for t, c in USER_ERRORS.items() if isinstance(exc, t))
-        raise typer.Exit(int(code))
-    return wrapper
+command = handles(USER_ERRORS)
 
 
 def _workspace_or_none() -> Workspace | None:

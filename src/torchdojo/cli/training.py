@@ -6,20 +6,19 @@ torch, torchvision and matplotlib are imported inside the commands, never at mod
 from __future__ import annotations
 
 import enum
-import functools
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import typer
 
 from torchdojo.cli import render
+from torchdojo.cli.errors import handles
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.data import SPECS, DataError, DatasetCorrupt, DatasetMissing
 from torchdojo.project import RunError
 from torchdojo.train.device import DeviceUnavailable
 
 Dataset = enum.Enum("Dataset", {name.replace("-", "_"): name for name in SPECS}, type=str)
-INTERRUPTED = 130  # what shells report for Ctrl-C (128 + SIGINT); ExitCode has no name for it yet
 DEFAULT_OUT = {"fashion-mnist": "runs/fmnist", "mnist": "runs/mnist", "cifar10": "runs/cifar10"}
 
 USER_ERRORS: dict[type[Exception], ExitCode] = {  # the first matching type wins
@@ -32,21 +31,9 @@ USER_ERRORS: dict[type[Exception], ExitCode] = {  # the first matching type wins
 
 
 def register(app: typer.Typer) -> None:
-    app.command("train")(_command(train))
-    app.command("evaluate")(_command(evaluate))
-
-
-def _command(fn: Callable[..., ExitCode]) -> Callable[..., None]:
-    """Turn a user's error into one line on stderr and exit with the command's code."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs) -> None:
-        try:
-            code = fn(*args, **kwargs)
-        except tuple(USER_ERRORS) as exc:
-            render.error(str(exc))
-            code = next(c for t, c in USER_ERRORS.items() if isinstance(exc, t))
-        raise typer.Exit(int(code))
-    return wrapper
+    command = handles(USER_ERRORS)
+    app.command("train")(command(train))
+    app.command("evaluate")(command(evaluate))
 
 
 def train(
@@ -85,7 +72,7 @@ def train(
         finished = (run_dir / "checkpoint.pt").exists()
         render.error(f"interrupted; continue with torchdojo train --resume {run_dir}" if finished
                      else "interrupted before the first epoch ended; nothing was saved")
-        return INTERRUPTED
+        return ExitCode.INTERRUPTED
     shutdown(state.context)
     if state.context.is_main:  # under torchrun, one summary, not one per process
         seconds = sum(record["train_seconds"] for record in state.history)
