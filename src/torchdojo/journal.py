@@ -48,7 +48,7 @@ def _day(number: int, date: dt.date, attempts: list, hints: list, notes: list, c
         mine = [a for a in attempts if a["challenge"] == challenge_id]
         solved = any(a["passed"] for a in mine)
         entry.tasks.append(f"{challenge.title} ({challenge.difficulty}){' — solved' if solved else ''}")
-        failed = {r["name"]: r["status"] for a in mine for r in a["results"] if r["status"] != "passed"}
+        failed = dict.fromkeys(r["name"] for a in mine for r in a["results"] if r["status"] != "passed")
         titles = _check_titles(challenge)
         entry.gaps += [titles.get(name, name) for name in failed]
         n_hints = sum(1 for h in hints if h["challenge"] == challenge_id)

@@ -11,14 +11,7 @@ from pathlib import Path
 from torchdojo.catalog import catalog
 from torchdojo.cli import render
 from torchdojo.grading.report import Report
-from torchdojo.workspace import WorkspaceError, find
-
-
-def _workspace():
-    try:
-        return find()
-    except WorkspaceError:
-        return None
+from torchdojo.workspace import find_or_none
 
 
 def check(challenge_id: str, file: str | None = None, show: bool = True, **objects) -> Report:
@@ -29,7 +22,7 @@ def check(challenge_id: str, file: str | None = None, show: bool = True, **objec
         raise TypeError(f"pass your objects, e.g. check({challenge_id!r}, {challenge.entry[0]}={challenge.entry[0]}), "
                         "or file='path.py'")
     report = grade_file(challenge, Path(file)) if file else grade(challenge, objects=objects, label="<objects>")
-    workspace = _workspace()
+    workspace = find_or_none()
     if workspace:
         workspace.record(report)
     if show:
@@ -39,12 +32,14 @@ def check(challenge_id: str, file: str | None = None, show: bool = True, **objec
 
 def hint(challenge_id: str, level: int | None = None) -> str:
     challenge = catalog().get(challenge_id)
-    workspace = _workspace()
-    store = workspace.store() if workspace else None
-    if level is None:
-        level = min((store.hints_shown(challenge.id) if store else 0) + 1, len(challenge.hints))
-    if not 1 <= level <= len(challenge.hints):
+    workspace = find_or_none()
+    if level is not None and not 1 <= level <= len(challenge.hints):
         raise ValueError(f"{challenge_id} has hints 1 to {len(challenge.hints)}")
-    if store:
+    if workspace is None:
+        return challenge.hints[(level or 1) - 1]
+    store = workspace.store()
+    if level is None:
+        level = store.next_hint(challenge.id, len(challenge.hints))
+    else:
         store.record_hint(challenge.id, level)
     return challenge.hints[level - 1]

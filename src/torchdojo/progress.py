@@ -129,6 +129,12 @@ class ProgressStore:
     def hints_shown(self, challenge: str) -> int:
         return self._rows("SELECT COUNT(*) FROM hints WHERE challenge = ?", (challenge,))[0][0]
 
+    def next_hint(self, challenge: str, available: int) -> int:
+        """Record and return the level of the next hint (1-based; the last one repeats)."""
+        level = min(self.hints_shown(challenge) + 1, available)
+        self.record_hint(challenge, level)
+        return level
+
     def attempts(self, challenge: str | None = None) -> list[dict]:
         where, params = ("WHERE challenge = ?", (challenge,)) if challenge else ("", ())
         rows = self._rows(f"SELECT challenge, at, duration, passed, results FROM attempts {where} ORDER BY id", params)

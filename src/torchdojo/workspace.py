@@ -98,3 +98,11 @@ def find(start: Path | None = None) -> Workspace:
         if (folder / MARKER).is_file():
             return Workspace(folder)
     raise WorkspaceError("not inside a torchdojo workspace; run `torchdojo init <folder>` and cd into it")
+
+
+def find_or_none() -> Workspace | None:
+    """The current workspace, or None where working without one is fine (`check --file`, notebooks)."""
+    try:
+        return find()
+    except WorkspaceError:
+        return None

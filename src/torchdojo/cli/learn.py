@@ -17,7 +17,7 @@ from torchdojo.cli import render
 from torchdojo.cli.errors import handles
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.progress import StoreError
-from torchdojo.workspace import Workspace, WorkspaceError, find, init as init_workspace
+from torchdojo.workspace import Workspace, WorkspaceError, find, find_or_none, init as init_workspace
 
 USER_ERRORS: dict[type[Exception], ExitCode] = {
     UnknownChallenge: ExitCode.UNKNOWN_CHALLENGE,
@@ -29,13 +29,6 @@ USER_ERRORS: dict[type[Exception], ExitCode] = {
 
 
 command = handles(USER_ERRORS)
-
-
-def _workspace_or_none() -> Workspace | None:
-    try:
-        return find()
-    except WorkspaceError:
-        return None
 
 
 def _status(workspace: Workspace | None, challenge: Challenge, summary: dict) -> str:
@@ -62,7 +55,7 @@ def init(folder: Path = typer.Argument(Path("torchdojo-workspace"), help="Folder
 @command
 def list_() -> ExitCode:
     """Show every challenge, in order, with your status."""
-    workspace = _workspace_or_none()
+    workspace = find_or_none()
     summary = workspace.store().summary() if workspace else {}
     rows = [(c.number, c.id, c.title, c.track, c.difficulty, _status(workspace, c, summary)) for c in catalog()]
     render.table("torchdojo challenges", ["#", "id", "title", "track", "difficulty", "status"], rows)
@@ -87,7 +80,7 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> ExitCode:
     """Grade your solution; the exit code says pass (0) or fail (1)."""
-    workspace = _workspace_or_none()
+    workspace = find_or_none()
     if challenge_id is None and workspace is None:
         raise WorkspaceError("give a challenge id, or run inside a workspace (`torchdojo init`)")
     challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
@@ -113,9 +106,7 @@ def check(
 def hint(challenge_id: str = typer.Argument(..., help="Challenge id.")) -> ExitCode:
     """Show the next hint (they escalate from a question to nearly the answer)."""
     challenge = catalog().get(challenge_id)
-    store = find().store()
-    level = min(store.hints_shown(challenge.id) + 1, len(challenge.hints))
-    store.record_hint(challenge.id, level)
+    level = find().store().next_hint(challenge.id, len(challenge.hints))
     render.info(f"[bold]Hint {level} of {len(challenge.hints)}[/] for {challenge.id}:\n{challenge.hints[level - 1]}")
     if level == len(challenge.hints):
         render.info(f"[dim]That was the last hint. After an attempt, `torchdojo solution {challenge.id}`.[/]")
@@ -129,7 +120,7 @@ def solution(
 ) -> ExitCode:
     """Show the reference solution (after an attempt, or with --force)."""
     challenge = catalog().get(challenge_id)
-    workspace = find() if not force else _workspace_or_none()
+    workspace = find() if not force else find_or_none()
     store = workspace.store() if workspace else None
     if not force and not store.attempts(challenge.id):
         render.error(f"try it first: run `torchdojo check {challenge.id}` once (or pass --force)")
