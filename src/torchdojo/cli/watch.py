@@ -16,7 +16,7 @@ from torchdojo.cli.learn import command
 from torchdojo.workspace import Workspace, find
 
 
-def _mtime(path: Path) -> float | None:
+def _mtime(path: Path) -> int | None:
     try:
         return path.stat().st_mtime_ns
     except FileNotFoundError:
