@@ -28,6 +28,8 @@ def graded(challenge_id: str) -> dict:
         "solution": grade(challenge, solution),
         "template": grade(challenge, challenge.read("template.py")),
         "mutants": {m.name: (m, grade(challenge, m.build(solution))) for m in load_mutants(challenge.path)},
+        "alternatives": {name: grade(challenge, source, label=challenge.file)
+                         for name, source in challenge.alternatives().items()},
     }
 
 
@@ -39,6 +41,15 @@ def test_catalog_is_not_empty():
 def test_solution_passes(challenge_id):
     report = graded(challenge_id)["solution"]
     assert report.passed, [(r.name, r.status, r.message) for r in report.results] or report.load_error
+
+
+@pytest.mark.parametrize("challenge_id", IDS)
+def test_alternative_solutions_pass(challenge_id):
+    """Correct answers written in other styles pass too: no check is stricter than the statement."""
+    alternatives = graded(challenge_id)["alternatives"]
+    assert len(alternatives) >= 2, "each challenge needs at least two alternative solutions in alternatives/"
+    for name, report in alternatives.items():
+        assert report.passed, (name, [(r.name, r.message) for r in report.results if not r.passed] or report.load_error)
 
 
 @pytest.mark.parametrize("challenge_id", IDS)

@@ -32,6 +32,28 @@ def probe_source(**replacements: str) -> str:
     return "import torch\n\n" + "\n".join(parts[name] for name in ("one", "two", "three"))
 
 
+def survivor_marker() -> str:
+    """A unique `sleep` duration: a process started with it can be found by its command line."""
+    return f"{600 + int.from_bytes(os.urandom(3), 'big') / 1e7:.7f}"
+
+
+def survivors(marker: str, wait: float = 1.0) -> list[int]:
+    """Processes (not zombies) whose command line contains `marker`, after up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and marker in (proc / "cmdline").read_text() and \
+                        (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(proc.name))
+            except OSError:
+                pass
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def statuses(report) -> list[Status]:
     return [r.status for r in report.results]
 
@@ -87,18 +109,16 @@ def test_unfinished_template_points_at_the_todo():
 def test_infinite_loop_is_stopped_and_named(tmp_path):
     """The whole process group dies, a grandchild included; the report names the check and skips
     the rest at once (one time limit, not one per remaining check)."""
-    pid_file = tmp_path / "grandchild.pid"
-    looping = (f"def two():\n    import subprocess\n    p = subprocess.Popen(['sleep', '600'])\n"
-               f"    open({str(pid_file)!r}, 'w').write(str(p.pid))\n    while True:\n        pass\n")
+    marker = survivor_marker()
+    looping = (f"def two():\n    import subprocess\n    p = subprocess.Popen(['sleep', '{marker}'])\n"
+               "    while True:\n        pass\n")
     began = time.monotonic()
     report = grade(PROBE, probe_source(two=looping))
     assert time.monotonic() - began < PROBE.time_limit + 3
     assert statuses(report) == [Status.PASSED, Status.TIMEOUT, Status.SKIPPED]
     assert "still running after 2 s" in report.results[1].message
     assert "check_two ran out of time" in report.results[2].message
-    grandchild = int(pid_file.read_text())
-    time.sleep(0.2)
-    assert not Path(f"/proc/{grandchild}").exists() or "Z" in Path(f"/proc/{grandchild}/stat").read_text().split()[2]
+    assert survivors(marker) == []
 
 
 def test_infinite_loop_at_module_level():

@@ -82,6 +82,12 @@ class Challenge:
     def statement(self) -> str:
         return self.read("statement.md")
 
+    def alternatives(self) -> dict[str, str]:
+        """Other correct solutions (``alternatives/*.py``) by file name: the proof that no check is
+        stricter than the statement."""
+        folder = self.path / "alternatives"
+        return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))} if folder.is_dir() else {}
+
 
 def _fail(path: Path, problem: str) -> CatalogError:
     return CatalogError(f"{path}: {problem}")

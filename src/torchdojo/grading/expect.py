@@ -1,47 +1,67 @@
-"""Assertions for `checks.py`: each raises :class:`CheckFailed` with a sentence a learner can act on.
+"""What checks are written with: the learner's code through proxies, and assertions that judge it.
 
-A check is a function ``check_<something>(learner)`` whose docstring's first line says what it
-checks; `learner` is the learner's module (or notebook objects). Checks build their inputs from
-their own seeded generator (:func:`rng`), never by reseeding the learner's global RNG.
+A check is a function ``check_<something>(learner)`` in a challenge's checks.py; its docstring's
+first line is what the learner reads. It runs in the grader, never in the learner's process:
+`learner` is a :class:`~torchdojo.grading.remote.Remote` for the learner's module, calls on it run
+the learner's code over there and bring back plain data, and everything the verdict depends on
+(inputs, expected values, comparisons) is computed here::
 
     def check_matches_builtin(learner):
         \"\"\"HuberLoss(delta) equals F.huber_loss for several deltas.\"\"\"
         pred, target = randn(rng(0), 8, 5), randn(rng(1), 8, 5)
-        for delta in (0.5, 1.0, 2.0):
+        for delta in (0.5, 1, 2.0):   # an int where a float is natural, too
             expect_close(learner.HuberLoss(delta)(pred, target), F.huber_loss(pred, target, delta=delta),
                          what=f"HuberLoss({delta})")
+
+Every call also checks that the learner's code left its tensor arguments unchanged. Each
+assertion raises :class:`CheckFailed` with a sentence a learner can act on, a fingerprint (to
+recognise a known mistake: it names the function and the argument) and a `kind` (to diagnose an
+unknown one; see :data:`torchdojo.grading.diagnostics.GENERIC`).
 """
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import torch
 
 from torchdojo.grading.diagnostics import fingerprint, mismatch_summary
+from torchdojo.grading.remote import (LearnerRaised, Measurement, Remote, allow_inplace, describe, grad_request,
+                                      is_remote, learner_seeded, measure_call, observer, remote_type, requires_grad)
+
+__all__ = [
+    "CheckFailed", "allow_inplace", "describe", "expect", "expect_close", "expect_dtype", "expect_finite",
+    "expect_grad_close", "expect_hooks_fire", "expect_module", "expect_not_delegated", "expect_raises", "expect_sane_init",
+    "expect_shape", "expect_state_dict_compatible", "expect_tensor", "expect_unchanged", "expect_vectorised",
+    "grad", "measure", "observer", "randn", "requires_grad", "rng", "seeded", "sizes",
+]
+
+# torch.testing.assert_close's documented defaults (rtol, atol) per dtype
+TOLERANCES = {torch.float16: (1e-3, 1e-5), torch.bfloat16: (1.6e-2, 1e-5), torch.float32: (1.3e-6, 1e-5),
+              torch.float64: (1e-7, 1e-7), torch.complex64: (1.3e-6, 1e-5), torch.complex128: (1e-7, 1e-7)}
 
 
 class CheckFailed(AssertionError):
-    """A check's verdict that the learner's answer is wrong.
+    """A check's verdict that the learner's answer is wrong."""
 
-    `fingerprint` describes the wrong answer compactly (defaults to the message) so that the
-    grader can recognise a known mistake that fails the same way.
-    """
-
-    def __init__(self, message: str, fingerprint: str | None = None):
+    def __init__(self, message: str, fingerprint: str | None = None, kind: str = "value"):
         super().__init__(message)
         self.message = message
         self.fingerprint = message if fingerprint is None else fingerprint
+        self.kind = kind
 
 
-def expect(condition: object, message: str, fingerprint: str | None = None) -> None:
+def expect(condition: object, message: str, fingerprint: str | None = None, kind: str = "value") -> None:
     """Fail with `message` unless `condition` holds."""
     if not condition:
-        raise CheckFailed(message, fingerprint)
+        raise CheckFailed(message, fingerprint, kind)
+
+
+# --- inputs -----------------------------------------------------------------------------------
 
 
 def rng(seed: int) -> torch.Generator:
-    """A private generator for a check's inputs; the learner's global RNG is left alone."""
+    """A private generator for a check's inputs; nobody's global RNG is touched."""
     return torch.Generator().manual_seed(seed)
 
 
@@ -49,97 +69,229 @@ def randn(generator: torch.Generator, *shape: int, dtype: torch.dtype = torch.fl
     return torch.randn(shape, generator=generator, dtype=dtype)  # a tuple, so () gives a 0-dim tensor
 
 
+def sizes(seed: int, count: int, low: int = 2, high: int = 9) -> list[int]:
+    """`count` distinct sizes in [low, high], drawn from a private generator: random shapes catch
+    hard-coded ones, distinct ones catch a transpose that a square shape would hide."""
+    span = high - low + 1
+    if count > span:
+        raise ValueError(f"cannot draw {count} distinct sizes from [{low}, {high}]")
+    return [int(s) + low for s in torch.randperm(span, generator=rng(seed))[:count]]
+
+
 @contextlib.contextmanager
 def seeded(seed: int) -> Iterator[None]:
-    """Run a block with the global RNG seeded, restoring the learner's RNG state afterwards
-    (for code that draws from the global RNG itself, such as a module's weight init)."""
-    with torch.random.fork_rng(devices=[]):
+    """Run a block with the global RNG seeded, here and in the learner's process (for code that
+    draws from it, such as a module's weight init), restoring both afterwards."""
+    with torch.random.fork_rng(devices=[]), learner_seeded(seed):
         torch.manual_seed(seed)
         yield
 
 
+# --- values -----------------------------------------------------------------------------------
+
+
 def expect_tensor(got: Any, what: str) -> torch.Tensor:
-    expect(isinstance(got, torch.Tensor),
-           f"{what} should be a torch.Tensor, got {type(got).__name__}", f"type:{type(got).__name__}")
+    expect(isinstance(got, torch.Tensor), f"{what} should be a torch.Tensor, got {remote_type(got)}",
+           f"type:{what}:{remote_type(got)}", kind="type")
     return got
 
 
 def expect_shape(got: Any, shape: tuple[int, ...] | torch.Size, what: str = "output") -> None:
     expect_tensor(got, what)
-    expect(tuple(got.shape) == tuple(shape),
-           f"{what} has shape {tuple(got.shape)}, expected {tuple(shape)}", f"shape:{tuple(got.shape)}")
+    got_shape, shape = tuple(got.shape), tuple(shape)
+    singleton = [s for s in got_shape if s != 1] == [s for s in shape if s != 1]
+    expect(got_shape == shape, f"{what} has shape {got_shape}, expected {shape}", f"shape:{got_shape}",
+           kind="singleton" if singleton else "shape")
 
 
 def expect_dtype(got: torch.Tensor, dtype: torch.dtype, what: str = "output") -> None:
-    expect(got.dtype == dtype, f"{what} has dtype {got.dtype}, expected {dtype}", f"dtype:{got.dtype}")
+    expect(got.dtype == dtype, f"{what} has dtype {got.dtype}, expected {dtype}", f"dtype:{got.dtype}",
+           kind="float64" if got.dtype == torch.float64 else "dtype")
 
 
-def expect_finite(got: torch.Tensor, what: str = "output") -> None:
+def expect_finite(got: torch.Tensor, what: str = "output", kind: str = "value") -> None:
     """No NaN or inf anywhere; names the first bad index."""
-    bad = ~torch.isfinite(got.detach())
+    bad = ~torch.isfinite(got)
     if bad.any():
         index = tuple(int(i) for i in bad.nonzero()[0])
-        kind = "NaN" if torch.isnan(got.detach()[index]) else "inf"
-        raise CheckFailed(f"{what} contains {int(bad.sum())} non-finite values (first: {kind} at index "
-                          f"{index if len(index) != 1 else index[0]})", f"nonfinite:{int(bad.sum())}")
+        found = "NaN" if torch.isnan(got[index]) else "inf"
+        raise CheckFailed(f"{what} contains {int(bad.sum())} non-finite values (first: {found} at index "
+                          f"{index if len(index) != 1 else index[0]})", f"nonfinite:{what}:{int(bad.sum())}", kind)
 
 
-def expect_close(got: Any, expected: torch.Tensor, what: str = "output", *,
-                 rtol: float = 1e-5, atol: float = 1e-6, check_dtype: bool = True) -> None:
-    """Type, shape, dtype, finiteness, then values, each failure with its own precise sentence."""
+def expect_close(got: Any, expected: torch.Tensor, what: str = "output", *, rtol: float | None = None,
+                 atol: float | None = None, check_dtype: bool = True, kind: str = "value") -> None:
+    """Type, shape, dtype, finiteness, then values, each failure with its own precise sentence.
+    Tolerances default to torch.testing's for the expected dtype."""
     expect_tensor(got, what)
     expect_shape(got, expected.shape, what)
     if check_dtype:
         expect_dtype(got, expected.dtype, what)
+    default_rtol, default_atol = TOLERANCES.get(expected.dtype, (0.0, 0.0))
+    rtol, atol = default_rtol if rtol is None else rtol, default_atol if atol is None else atol
     if torch.isfinite(expected).all():
-        expect_finite(got, what)
+        expect_finite(got, what, kind="nonfinite-grad" if kind == "grad" else kind)
     summary = mismatch_summary(got, expected, rtol=rtol, atol=atol)
     if summary is not None:
-        raise CheckFailed(f"{what} is wrong: {summary}", fingerprint(got))
-
-
-def expect_grad_close(tensor: torch.Tensor, expected_grad: torch.Tensor, what: str, **tolerances: float) -> None:
-    """`tensor.grad` exists and matches `expected_grad`."""
-    expect(tensor.grad is not None,
-           f"{what} received no gradient: is it part of the computation, and does it require grad?",
-           "nograd")
-    expect_close(tensor.grad, expected_grad, what=f"gradient of {what}", **tolerances)
-
-
-def expect_equal(got: Any, expected: Any, what: str) -> None:
-    """Plain equality for non-tensors (shapes, lists, counts, names)."""
-    expect(got == expected, f"{what} is {got!r}, expected {expected!r}", f"equal:{fingerprint(got)}")
+        raise CheckFailed(f"{what} is wrong: {summary}", fingerprint(got), kind)
 
 
 def expect_unchanged(before: torch.Tensor, after: torch.Tensor, what: str) -> None:
-    """An input was not modified in place."""
-    expect(torch.equal(before, after),
-           f"{what} was modified in place; return a new tensor instead of changing the input",
-           "inplace")
+    """A tensor was not modified in place (every call checks its own arguments already)."""
+    expect(torch.equal(before, after), f"{what} was modified in place; return a new tensor instead of changing it",
+           f"inplace:{what}", kind="inplace")
 
 
-def count_torch_calls(fn: Callable[[], Any]) -> int:
-    """How many torch functions and tensor methods `fn()` calls: a loop over the data shows up
-    as a count that grows with the data; vectorised code makes the same calls at any size."""
-    from torch.overrides import TorchFunctionMode
-
-    class Counter(TorchFunctionMode):
-        calls = 0
-
-        def __torch_function__(self, func, types, args=(), kwargs=None):
-            Counter.calls += 1
-            return func(*args, **(kwargs or {}))
-
-    with Counter():
-        fn()
-    return Counter.calls
+# --- gradients --------------------------------------------------------------------------------
 
 
-def expect_vectorised(make_call: Callable[[int], Callable[[], Any]], sizes: tuple[int, int] = (4, 32),
-                      what: str = "your function") -> None:
-    """The number of torch calls does not grow with the input size (no Python loop over rows)."""
-    small, large = (count_torch_calls(make_call(n)) for n in sizes)
-    expect(large <= small,
-           f"{what} makes {small} torch calls for {sizes[0]} rows but {large} for {sizes[1]}: "
-           "it loops in Python; use broadcasting so the whole computation is a few tensor operations",
-           f"loops:{large > small}")
+def grad(outputs: Any, inputs: Iterable[torch.Tensor], upstream: Any = None,
+         what: str = "the output") -> list[torch.Tensor | None]:
+    """Gradients of the learner's `outputs` with respect to `inputs` (tensors the learner's code was
+    given or returned, e.g. parameters read off its module), computed by autograd on the learner's
+    graph: ``torch.autograd.grad(outputs, inputs, upstream, allow_unused=True)``."""
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    for output in outputs:
+        expect_tensor(output, what)
+    upstream = None if upstream is None else list(upstream) if isinstance(upstream, (list, tuple)) else [upstream]
+    for output, vector in zip(outputs, upstream or [torch.ones(())] * len(outputs)):
+        expect_shape(output, vector.shape, what)  # backward needs one upstream value per output element
+    result = grad_request(outputs, list(inputs), upstream, what)
+    expect(result != "detached",
+           f"{what} does not require grad, so backward() cannot reach the inputs: the result was cut from the "
+           "graph (torch.tensor(...), .item(), float(), .detach() or NumPy) or nothing in it needs a gradient",
+           f"detached:{what}", kind="detached")
+    if not isinstance(result, list):
+        raise CheckFailed(f"gradients of {what} could not be read", f"nograd:{what}", kind="grad")
+    return result
+
+
+def expect_grad_close(got: torch.Tensor | None, expected: torch.Tensor, what: str, **tolerances: float) -> None:
+    """A gradient from :func:`grad` exists and matches `expected` (finite where torch's is)."""
+    expect(got is not None, f"{what} received no gradient: is it part of the computation, and does it require "
+                            "grad?", f"nograd:{what}", kind="grad")
+    expect_close(got, expected, what=f"the gradient of {what}", kind="grad", **tolerances)
+
+
+# --- how the code computes -------------------------------------------------------------------
+
+
+def measure(fn: Remote, *args: Any, **kwargs: Any) -> tuple[Any, Measurement]:
+    """Call the learner's `fn` while counting its torch calls, aten operations and lines run."""
+    return measure_call(fn, *args, **kwargs)
+
+
+def expect_vectorised(fn: Remote, make_args: Callable[[int], tuple], sizes: tuple[int, int] = (4, 32),
+                      what: str = "your function", dimension: str = "rows") -> None:
+    """Neither the torch calls nor the lines of the learner's own code run grow with the input
+    size (no Python loop, whether over torch, NumPy or plain numbers). Call it once per dimension."""
+    (_, small), (_, large) = (measure(fn, *make_args(n)) for n in sizes)
+    grows = large.torch_calls > small.torch_calls or large.lines > small.lines
+    expect(not grows, f"{what} makes {small.torch_calls} torch calls and runs {small.lines} lines of your code for "
+                      f"{sizes[0]} {dimension}, but {large.torch_calls} calls and {large.lines} lines for {sizes[1]}: "
+                      "it loops in Python; use broadcasting so the whole computation is a few tensor operations",
+           f"loops:{what}:{dimension}", kind="loops")
+
+
+def expect_not_delegated(measurement: Measurement, forbidden: Iterable[str], what: str, instead: str) -> None:
+    """The learner's code did not call the built-in the challenge asks them to write (seen through
+    torch's dispatch: torch-level function names and aten operation names)."""
+    called = sorted(set(forbidden) & (set(measurement.functions) | set(measurement.ops)))
+    expect(not called, f"{what} calls {', '.join(called)}: that is the built-in this challenge asks you to write "
+                       f"yourself, so it cannot count; {instead}", f"delegated:{what}:{called}", kind="delegated")
+
+
+def expect_raises(error: str, fn: Remote, *args: Any, what: str, **kwargs: Any) -> None:
+    """Calling the learner's `fn` raises an exception of type name `error`."""
+    try:
+        fn(*args, **kwargs)
+    except LearnerRaised as exc:
+        raised = exc.info.get("type", "")
+        expect(raised == error, f"{what} raised {raised}, expected {error}", f"raised:{what}:{raised}")
+        return
+    raise CheckFailed(f"{what} did not raise; expected {error}", f"noraise:{what}")
+
+
+# --- modules ----------------------------------------------------------------------------------
+
+
+def expect_module(obj: Any, what: str) -> dict:
+    """An nn.Module whose computation lives in forward (so hooks fire and nn.Sequential works),
+    not in an overridden __call__. Returns its description."""
+    expect(is_remote(obj), f"{what} is a {remote_type(obj)}, not an nn.Module", f"type:{what}", kind="type")
+    facts = describe(obj)
+    expect(facts.get("module") is True, f"{what} is a {facts.get('type')}, not an nn.Module: subclass nn.Module "
+                                        "and put the computation in forward", f"type:{what}", kind="type")
+    expect(not facts.get("overrides_call"), f"{what} overrides __call__: put the computation in forward, so that "
+                                            "hooks, nn.Sequential and torch.compile see it", f"call:{what}")
+    expect(facts.get("defines_forward"), f"{what} does not define forward", f"noforward:{what}")
+    return facts
+
+
+def expect_state_dict_compatible(model: Remote, reference: torch.nn.Module, what: str) -> None:
+    """Same state_dict keys, shapes and dtypes as `reference` (no unexpected parameters or buffers),
+    and each loads into the other with strict=True."""
+    theirs = model.state_dict()
+    expect(isinstance(theirs, dict), f"{what}.state_dict() is not a dict", f"state:{what}:type", kind="state")
+    ours = reference.state_dict()
+    layout = {k: (tuple(v.shape), v.dtype) for k, v in theirs.items() if isinstance(v, torch.Tensor)}
+    wanted = {k: (tuple(v.shape), v.dtype) for k, v in ours.items()}
+    for key in sorted(set(wanted) | set(layout)):
+        expect(key in layout, f"{what}.state_dict() has no {key!r} (expected keys: {sorted(wanted)})",
+               f"state:{what}:missing:{key}", kind="state")
+        expect(key in wanted, f"{what}.state_dict() has an unexpected {key!r} (expected keys: {sorted(wanted)}): "
+                              "a parameter or buffer the reference does not have", f"state:{what}:extra:{key}",
+               kind="state")
+        expect(layout[key] == wanted[key], f"{what}.state_dict()[{key!r}] has shape {layout[key][0]} and dtype "
+                                           f"{layout[key][1]}, expected {wanted[key][0]} and {wanted[key][1]}",
+               f"state:{what}:{key}:{layout[key]}", kind="state")
+    try:
+        model.load_state_dict(ours)
+    except LearnerRaised as exc:
+        raise CheckFailed(f"{what}.load_state_dict(reference.state_dict()) failed: {exc.info.get('message')}",
+                          f"state:{what}:load", kind="state") from None
+    reference.load_state_dict({k: v for k, v in theirs.items()}, strict=True)
+
+
+def expect_sane_init(first: Remote, second: Remote, what: str, limit: float = 100.0) -> None:
+    """Two fresh modules (built under different seeds) hold finite, moderate values, and their
+    weight matrices are random: not uninitialised memory (torch.empty, torch.Tensor(n, m)), not
+    all zeros. Any scheme a course teaches (randn, uniform, Kaiming, zeros for a bias) passes."""
+    states = [first.state_dict(), second.state_dict()]
+    for key, value in states[0].items():
+        if not isinstance(value, torch.Tensor) or not value.is_floating_point():
+            continue
+        name = f"{what}.{key}"
+        expect_finite(value, f"{name} of a fresh module", kind="init")
+        biggest = float(value.abs().max()) if value.numel() else 0.0
+        expect(biggest <= limit, f"{name} of a fresh module holds {biggest:.3g}: uninitialised memory "
+                                 "(torch.empty, torch.Tensor(n, m))? Initialise it, e.g. with torch.randn or "
+                                 "nn.init", f"init:{name}:large", kind="init")
+        if value.dim() >= 2 and value.numel() > 1:
+            other = states[1].get(key)
+            expect(bool(value.abs().sum() > 0), f"{name} of a fresh module is all zeros: every unit then computes "
+                                                "the same thing and learns the same thing; initialise weights "
+                                                "randomly", f"init:{name}:zeros", kind="init")
+            expect(not (isinstance(other, torch.Tensor) and torch.equal(other, value)),
+                   f"{name} is identical in two modules built under different seeds: it is not randomly "
+                   "initialised (uninitialised memory or a constant)", f"init:{name}:constant", kind="init")
+
+
+@observer
+def _call_with_hook(module: Any, *args: Any) -> tuple[Any, bool]:
+    """Runs next to the learner's code: call `module` with a forward hook attached; (output, fired)."""
+    fired = []
+    handle = module.register_forward_hook(lambda *_: fired.append(True))
+    try:
+        return module(*args), bool(fired)
+    finally:
+        handle.remove()
+
+
+def expect_hooks_fire(module: Remote, *args: Any, what: str) -> Any:
+    """Call the learner's module with a forward hook attached: the hook fires (the computation goes
+    through forward). Returns the output."""
+    output, fired = _call_with_hook(module, *args)
+    expect(fired is True, f"a forward hook on {what} never fired: the computation does not go through forward "
+                          "(override forward, not __call__)", f"nohook:{what}", kind="type")
+    return output

@@ -13,7 +13,6 @@ old text must occur exactly once in the solution; the catalog test enforces it.
 """
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,10 +45,10 @@ class Mutant:
 
 def load_mutants(challenge_dir: Path) -> list[Mutant]:
     """Import a challenge's mutants.py and return its MUTANTS list."""
+    from torchdojo.grading.loading import import_file
+
     path = challenge_dir / "mutants.py"
-    spec = importlib.util.spec_from_file_location(f"torchdojo_mutants_{challenge_dir.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_file(path, "torchdojo_mutants")
     mutants = getattr(module, "MUTANTS", None)
     if not isinstance(mutants, list) or not all(isinstance(m, Mutant) for m in mutants):
         raise MutantError(f"{path}: MUTANTS must be a list of Mutant")

@@ -23,6 +23,7 @@ class CheckResult:
     duration: float = 0.0  # seconds
     fingerprint: str = ""  # what the failure looked like; compared with the mutants' failures
     location: str = ""  # "file.py:12" in the learner's code, when an error points there
+    kind: str = ""  # which property failed (see expect.KINDS), for a generic diagnosis
 
     @property
     def passed(self) -> bool:
@@ -43,19 +44,13 @@ class Report:
     load_error: str = ""  # the code could not be loaded (SyntaxError, ImportError, missing names)
     load_location: str = ""
     mistake: KnownMistake | None = None
+    advice: str = ""  # a generic diagnosis, from the kinds of property that failed, when no mistake matched
     output: str = ""  # what the learner's code printed (bounded)
     duration: float = 0.0
 
     @property
     def passed(self) -> bool:
         return not self.load_error and bool(self.results) and all(r.passed for r in self.results)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in Status}
-        for r in self.results:
-            counts[r.status.value] += 1
-        return counts
 
     def signature(self) -> tuple:
         """What makes two failures "the same mistake": the load error, or the failing checks and

@@ -1,33 +1,39 @@
-"""The parent side of a grading: fork a child per grading, enforce limits, collect a Report.
+"""Grading: run a challenge's checks here, against the learner's code in its own process.
 
-The parent has imported torch (and whatever the challenge's checks.py imports) once; each
-grading forks a child from it (milliseconds, where a fresh interpreter costs seconds). The child
-runs in its own process group, so a timeout kills everything it started (DataLoader workers too).
-If the child dies inside a check, that check is reported as a crash and the parent forks again to
-run the remaining checks. If it hangs, the check is reported as a timeout and the remaining checks
-are skipped with the reason: a loop usually hangs them all, and the learner should hear now.
+The grader has imported torch (and the challenge's checks.py) once. For each grading it starts a
+learner process (see :mod:`~torchdojo.grading.sandbox`), and runs every check *here*: the check
+calls the learner's code through :mod:`~torchdojo.grading.remote` proxies, gets plain data back
+and compares it with values it computes itself. The learner's code therefore never sees the
+expected values and cannot touch the verdict.
+
+Time limits are absolute: loading the file, and each check, get ``challenge.time_limit`` seconds
+from their start, whatever the learner's process says or does. A check that runs out of time stops
+the grading (the remaining checks are skipped with the reason: a loop usually hangs them all); a
+check during which the learner's process dies is reported as a crash, and the remaining checks run
+in a fresh process.
 """
 from __future__ import annotations
 
-import faulthandler
 import hashlib
-import json
 import os
-import selectors
 import signal
-import sys
 import time
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from torchdojo.catalog import Challenge
-from torchdojo.grading.diagnostics import match_mistake
-from torchdojo.grading.harness import Check, EventStream, Submission, load_checks, run_child
+from torchdojo.grading.diagnostics import generic_diagnosis, match_mistake, printable
+from torchdojo.grading.expect import CheckFailed
+from torchdojo.grading.loading import Check, load_checks
 from torchdojo.grading.mutants import load_mutants
+from torchdojo.grading.remote import (GradingStop, LearnerGone, LearnerRaised, LoadFailed, Session, Tampered,
+                                      TimedOut, active)
 from torchdojo.grading.report import CheckResult, Report, Status
+from torchdojo.grading.submission import SourceUnreadable, Submission, read_source
 
 OUTPUT_HEAD = OUTPUT_TAIL = 4096  # bytes of the learner's output kept from each end
+TAMPERED = ("the grading channel was tampered with or broke ({}); the answer cannot be judged. "
+            "Code that writes to file descriptors it did not open, or replaces torchdojo's internals, does this.")
 
 
 class BoundedOutput:
@@ -45,167 +51,132 @@ class BoundedOutput:
     def text(self) -> str:
         dropped = self.total - len(self.head) - len(self.tail)
         middle = f"\n… {dropped} bytes of output left out …\n" if dropped > 0 else ""
-        return (bytes(self.head).decode(errors="replace") + middle + bytes(self.tail).decode(errors="replace"))
+        return bytes(self.head).decode(errors="replace") + middle + bytes(self.tail).decode(errors="replace")
 
 
-@dataclass
-class ChildRun:
-    """What one forked child told us before it finished or was stopped."""
-
-    events: list[dict] = field(default_factory=list)
-    running: int | None = None  # index of the check that had started but not reported
-    loading: bool = True  # still loading the learner's file
-    stopped_by_timeout: bool = False
-    done: bool = False  # the child said it finished (it may have left workers holding the pipes)
-    exit_status: int = 0
-
-
-def _describe_exit(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(sig).name
-        except ValueError:
-            name = f"signal {sig}"
-        hint = " (a segmentation fault: memory was read or written where it must not be)" if sig == signal.SIGSEGV else ""
-        return f"the process was killed by {name}{hint}"
-    return f"the process exited with code {os.WEXITSTATUS(status)} (does the code call os._exit?)"
-
-
-def _fork_child(checks: list[Check], start: int, submission: Submission, challenge: Challenge) -> tuple[int, int, int]:
-    events_r, events_w = os.pipe()
-    output_r, output_w = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 0
-        try:
-            os.setpgid(0, 0)
-            os.close(events_r)
-            os.close(output_r)
-            os.dup2(output_w, 1)
-            os.dup2(output_w, 2)
-            sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
-            sys.stderr = sys.stdout
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            faulthandler.disable()  # a parent's handler (pytest's) would dump into the parent's stderr
-            run_child(checks, start, submission, challenge.entry, challenge.memory_limit_mb, events_w)
-            sys.stdout.flush()
-            EventStream(events_w).send(event="done")
-        except BaseException:  # noqa: BLE001 - nothing may escape the child into the parent's code
-            code = 70
-        finally:
-            os._exit(code)
+def describe_exit(status: int | None) -> str:
+    """How the learner's process ended, in words."""
+    if status is None:
+        return "the process was killed"
+    code = os.waitstatus_to_exitcode(status)
+    if code >= 0:
+        return f"the process exited with code {code} (does the code call os._exit?)"
     try:
-        os.setpgid(pid, pid)  # also done in the child: whichever runs first wins the race
-    except (PermissionError, ProcessLookupError):
-        pass
-    os.close(events_w)
-    os.close(output_w)
-    return pid, events_r, output_r
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    hint = " (a segmentation fault: memory was read or written where it must not be)" if -code == signal.SIGSEGV \
+        else ""
+    return f"the process was killed by {name}{hint}"
 
 
-def _record(run: ChildRun, event: dict) -> None:
-    run.events.append(event)
-    run.done = event["event"] == "done"
-    run.loading = run.loading and event["event"] not in ("loaded", "load_error")
-    run.running = event["index"] if event["event"] == "start" else None
+def _learner_error(info: dict, memory_mb: int) -> CheckResult:
+    where, first = info.get("location", ""), info.get("message", "")
+    if info.get("oom"):
+        message = f"ran out of memory: the code tried to use more than the {memory_mb} MB it may add"
+        return CheckResult("", "", Status.ERROR, message, fingerprint="oom", location=where)
+    if info.get("todo"):
+        at = f" at {where}" if where else ""
+        return CheckResult("", "", Status.ERROR, f"not implemented yet{at}: {first or 'finish the TODO'}",
+                           fingerprint="todo", location=where)
+    kind = info.get("type", "Exception")
+    message = f"your code raised {kind}: {first}\n{info.get('traceback', '')}".rstrip()
+    return CheckResult("", "", Status.ERROR, message, fingerprint=f"{kind}: {first}"[:200], location=where)
 
 
-def _supervise(pid: int, events_fd: int, output_fd: int, time_limit: float, output: BoundedOutput) -> ChildRun:
-    """Read events and output until the child closes its pipes, or kill it when a step overruns."""
-    run, buffer = ChildRun(), b""
-    selector = selectors.DefaultSelector()
-    selector.register(events_fd, selectors.EVENT_READ, "events")
-    selector.register(output_fd, selectors.EVENT_READ, "output")
-    deadline = time.monotonic() + time_limit
+def _run_check(session: Session, check: Check, challenge: Challenge) -> CheckResult:
+    """One check's verdict. Raises TimedOut or LearnerGone when the learner's process is lost."""
     try:
-        while events_fd in selector.get_map() and not run.done:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                run.stopped_by_timeout = True
-                break
-            for key, _ in selector.select(timeout=remaining):
-                data = os.read(key.fd, 65536)
-                if not data:
-                    selector.unregister(key.fd)
-                elif key.data == "output":
-                    output.add(data)
-                else:
-                    buffer += data
-                    *lines, buffer = buffer.split(b"\n")
-                    for line in lines:
-                        _record(run, json.loads(line))
-                        deadline = time.monotonic() + time_limit  # each step gets the full limit
-        while not run.stopped_by_timeout and output_fd in selector.get_map() and selector.select(timeout=0):
-            data = os.read(output_fd, 65536)  # what the child printed just before it finished
-            if not data:
-                break
-            output.add(data)
-    finally:
-        try:  # the whole group: a finished child may have left workers behind
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        selector.close()
-        os.close(events_fd)
-        os.close(output_fd)
-        _, run.exit_status = os.waitpid(pid, 0)
-    return run
+        with active(session):
+            check.fn(session.root)
+        return CheckResult("", "", Status.PASSED)
+    except CheckFailed as exc:
+        return CheckResult("", "", Status.FAILED, exc.message, fingerprint=exc.fingerprint, kind=exc.kind)
+    except LearnerRaised as exc:
+        return _learner_error(exc.info, challenge.memory_limit_mb)
+    except Tampered as exc:
+        return CheckResult("", "", Status.ERROR, TAMPERED.format(exc), fingerprint="tampered", kind="tampered")
+    except (TimedOut, LearnerGone):
+        raise
+    except GradingStop as exc:  # pragma: no cover - every kind is handled above
+        return CheckResult("", "", Status.ERROR, f"grading stopped: {type(exc).__name__}", fingerprint="stopped")
+    except Exception as exc:  # noqa: BLE001 - the check could not digest what the code returned
+        return CheckResult("", "", Status.ERROR, f"the check could not use what your code returned "
+                                                 f"({type(exc).__name__}: {exc})"[:2000],
+                           fingerprint=f"unusable:{type(exc).__name__}")
 
 
-def _absorb(run: ChildRun, checks: list[Check], report: Report, time_limit: float) -> int | None:
-    """Add one child's events to the report; return where a new child should resume, or None."""
-    for event in run.events:
-        if event["event"] == "load_error":
-            report.load_error, report.load_location = event["message"], event["location"]
-        elif event["event"] == "result":
-            check = checks[event["index"]]
-            report.results.append(CheckResult(
-                name=check.name, title=check.title, status=Status(event["status"]),
-                message=event.get("message", ""), duration=event["duration"],
-                fingerprint=event.get("fingerprint", ""), location=event.get("location", "")))
-    if report.load_error:
-        return None
-    if run.loading:  # died or hung before the learner's file finished loading
-        report.load_error = (f"your file did not finish loading within {time_limit:g} s (an infinite loop at "
-                             "module level?)" if run.stopped_by_timeout else
-                             f"your file could not be loaded: {_describe_exit(run.exit_status)}")
-        return None
-    if run.running is None:
-        return None
-    check = checks[run.running]
-    if run.stopped_by_timeout:
-        status, message = Status.TIMEOUT, (f"still running after {time_limit:g} s: an infinite loop, or far too "
-                                           "much work? The process group was stopped.")
-    else:
-        status, message = Status.CRASHED, f"{_describe_exit(run.exit_status)} while this check was running"
-    report.results.append(CheckResult(check.name, check.title, status, message, fingerprint=status.value))
-    if status is Status.TIMEOUT:  # a loop usually hangs every later check too: answer now, not n × limit later
-        report.results += [CheckResult(c.name, c.title, Status.SKIPPED, f"not run: {check.name} ran out of time; "
-                                       "fix that first and the remaining checks will run", fingerprint="skipped")
-                           for c in checks[run.running + 1:]]
-        return None
-    return run.running + 1
+def _run_from(session: Session, checks: list[Check], start: int, challenge: Challenge, report: Report) -> int:
+    """Run checks from `start` in one learner process; where a fresh process should resume."""
+    for index in range(start, len(checks)):
+        check = checks[index]
+        began = time.perf_counter()
+        session.deadline = time.monotonic() + challenge.time_limit
+        try:
+            result = _run_check(session, check, challenge)
+        except TimedOut:
+            _add(report, check, CheckResult("", "", Status.TIMEOUT, f"still running after {challenge.time_limit:g} s: "
+                                            "an infinite loop, or far too much work? Every process it started "
+                                            "was stopped.", fingerprint="timeout"), began)
+            report.results += [CheckResult(c.name, c.title, Status.SKIPPED, f"not run: {check.name} ran out of time; "
+                                           "fix that first and the remaining checks will run", fingerprint="skipped")
+                               for c in checks[index + 1:]]
+            return len(checks)
+        except LearnerGone:
+            message = f"{describe_exit(session.sandbox.exit_status())} while this check was running"
+            _add(report, check, CheckResult("", "", Status.CRASHED, message, fingerprint="crashed"), began)
+            return index + 1
+        _add(report, check, result, began)
+        if result.kind == "tampered":
+            return index + 1  # the channel's state is unknown: go on in a fresh process
+    return len(checks)
+
+
+def _add(report: Report, check: Check, result: CheckResult, began: float) -> None:
+    result.name, result.title = check.name, check.title
+    result.message, result.location = printable(result.message), printable(result.location)
+    result.duration = time.perf_counter() - began
+    report.results.append(result)
+
+
+def _load(session: Session, challenge: Challenge, report: Report) -> bool:
+    """Wait for the learner's file to load; False (with report.load_error set) if it did not."""
+    try:
+        session.wait_loaded()
+        return True
+    except LoadFailed as exc:
+        report.load_error, report.load_location = printable(exc.message), printable(exc.location)
+    except TimedOut:
+        report.load_error = (f"your file did not finish loading within {challenge.time_limit:g} s "
+                             "(an infinite loop at module level?)")
+    except LearnerGone:
+        report.load_error = f"your file could not be loaded: {describe_exit(session.sandbox.exit_status())}"
+    except Tampered as exc:
+        report.load_error = TAMPERED.format(exc)
+    return False
 
 
 def _grade_once(challenge: Challenge, checks: list[Check], submission: Submission) -> Report:
     report = Report(challenge_id=challenge.id, source_label=submission.label)
     output = BoundedOutput()
     began, start = time.perf_counter(), 0
-    while start is not None and start < len(checks):
-        pid, events_fd, output_fd = _fork_child(checks, start, submission, challenge)
-        run = _supervise(pid, events_fd, output_fd, challenge.time_limit, output)
-        start = _absorb(run, checks, report, challenge.time_limit)
-    report.output = output.text()
+    while start < len(checks):
+        session = Session.open(submission, challenge.entry, challenge.memory_limit_mb, output,
+                               deadline=time.monotonic() + challenge.time_limit)
+        try:
+            if not _load(session, challenge, report):
+                break
+            start = _run_from(session, checks, start, challenge, report)
+        finally:
+            session.close()
+    report.output = printable(output.text())
     report.duration = time.perf_counter() - began
     return report
 
 
 @lru_cache(maxsize=None)
 def checks_for(challenge: Challenge) -> list[Check]:
-    """A challenge's checks, imported once per process (in the parent, before any fork)."""
+    """A challenge's checks, imported once per process (before any learner process is forked)."""
     return load_checks(challenge.path)
 
 
@@ -222,7 +193,8 @@ def grade(challenge: Challenge, source: str | None = None, *, label: str | None 
     """Grade learner code given as `source` text (shown as `label`) or as notebook `objects`.
 
     When the code fails and `match_mistakes` is set, the challenge's mutants are graded too
-    (once per process) and a failure identical to a mutant's is named in its diagnosis.
+    (once per process) and a failure identical to a mutant's is named in its diagnosis;
+    otherwise the kinds of the failed properties give a generic diagnosis.
     """
     if (source is None) == (objects is None):
         raise ValueError("grade() takes either source or objects")
@@ -232,9 +204,17 @@ def grade(challenge: Challenge, source: str | None = None, *, label: str | None 
     if match_mistakes and not report.passed and not report.load_error and not unfinished:
         digest = hashlib.sha256(challenge.read("solution.py").encode()).hexdigest()
         report.mistake = match_mistake(report, _mutant_reports(challenge, digest))
+        if report.mistake is None:
+            report.advice = generic_diagnosis(report)
     return report
 
 
 def grade_file(challenge: Challenge, path: Path, **kwargs) -> Report:
-    """Grade a file on disk (its text is read once, so edits during grading do not mix in)."""
-    return grade(challenge, Path(path).read_text(encoding="utf-8"), label=str(path), **kwargs)
+    """Grade a file on disk (read once, decoded as Python decodes source, so edits during grading
+    do not mix in)."""
+    try:
+        source = read_source(Path(path))
+    except SourceUnreadable as exc:
+        return Report(challenge_id=challenge.id, source_label=str(path), load_error=str(exc),
+                      load_location=Path(path).name)
+    return grade(challenge, source, label=str(path), **kwargs)

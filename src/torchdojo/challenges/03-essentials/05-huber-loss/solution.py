@@ -12,12 +12,13 @@ class HuberLoss(nn.Module):
         self.reduction = reduction
 
     def forward(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        r = prediction - target
+        r = prediction - target  # a new tensor: the caller's prediction and target stay as they are
+        size = r.abs()  # its gradient at r = 0 is 0, where sqrt(r**2) would give NaN
         quadratic = 0.5 * r**2
         # Shifted by ½δ so the pieces meet at |r| = δ; scaled by δ so their slopes agree there.
-        linear = self.delta * (r.abs() - 0.5 * self.delta)
+        linear = self.delta * (size - 0.5 * self.delta)
         # Both branches are computed for every element; the mask picks one per element.
-        loss = torch.where(r.abs() <= self.delta, quadratic, linear)
+        loss = torch.where(size <= self.delta, quadratic, linear)
         if self.reduction == "mean":
             return loss.mean()
         if self.reduction == "sum":

@@ -1,0 +1,50 @@
+"""Importing a challenge's Python files: checks.py and mutants.py, each as a module of its own."""
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    title: str
+    fn: Callable[[Any], None]
+
+
+def import_file(path: Path, prefix: str) -> ModuleType:
+    """Import `path` as the module ``<prefix>_<folder>``, registered in sys.modules (so that
+    observers and dataclasses defined in it can be found by name)."""
+    name = f"{prefix}_{path.parent.name.replace('-', '_')}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def title_of(docstring: str | None, fallback: str) -> str:
+    """What a check is called where a learner reads it: its docstring's first line."""
+    lines = inspect.cleandoc(docstring or "").splitlines()
+    return lines[0] if lines and lines[0] else fallback
+
+
+def load_checks(challenge_dir: Path) -> list[Check]:
+    """The ``check_*`` functions of a challenge's checks.py, in the order they are written.
+
+    This runs in the grader, so whatever checks.py imports is imported once, before any fork.
+    """
+    module = import_file(challenge_dir / "checks.py", "torchdojo_checks")
+    functions = [f for name, f in vars(module).items()
+                 if name.startswith("check_") and inspect.isfunction(f) and f.__module__ == module.__name__]
+    functions.sort(key=lambda f: f.__code__.co_firstlineno)
+    return [Check(f.__name__, title_of(f.__doc__, f.__name__), f) for f in functions]
