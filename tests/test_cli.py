@@ -28,7 +28,6 @@ def run(*args: str):
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch) -> Path:
-    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
     result = run("init", str(tmp_path / "ws"))
     assert result.exit_code == 0, result.output
     monkeypatch.chdir(tmp_path / "ws")
@@ -163,7 +162,6 @@ def test_user_errors_are_one_clear_line(ws, args, code, line):
 
 def test_outside_a_workspace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
     for args in (("progress",), ("hint", "huber-loss"), ("check",)):
         result = run(*args)
         assert result.exit_code == ExitCode.NO_WORKSPACE and "torchdojo init" in result.output
