@@ -12,6 +12,7 @@ import math
 import os
 from pathlib import Path
 
+from torchdojo.atomic import atomic_write, atomic_write_text
 from torchdojo.train.checkpoint import save_atomic
 
 
@@ -128,8 +129,8 @@ class MetricsFile(Callback):
         self.path, self.extra = Path(path), dict(extra or {})
 
     def on_epoch_end(self, state, record: dict) -> None:
-        write_json(self.path, {**self.extra, "epochs_completed": state.epoch,
-                               "history": state.history})
+        contents = {**self.extra, "epochs_completed": state.epoch, "history": state.history}
+        atomic_write_text(self.path, json.dumps(contents, indent=2, allow_nan=True) + "\n")
 
 
 class TrainingCurve(Callback):
@@ -182,14 +183,6 @@ class ProgressBar(Callback):
             self.progress.stop()
 
 
-def write_json(path: Path, payload: dict) -> None:
-    """JSON via a temporary file and a rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(payload, indent=2, allow_nan=True) + "\n")
-    os.replace(temp, path)
-
-
 def plot_training_curve(step_losses: list[float], history: list[dict], path: Path) -> None:
     import matplotlib
 
@@ -218,8 +211,7 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     accuracy_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if accuracy_axes.lines:
         accuracy_axes.legend()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
+    atomic_write(path, lambda stream: figure.savefig(stream, format="png"))
 
 
 def _moving_average(values: list[float], window: int) -> list[float]:
