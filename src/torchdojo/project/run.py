@@ -24,7 +24,7 @@ from torchdojo.project.data import DATA_CONFIGS, Preprocess, class_names, load_s
 from torchdojo.project.model import ConvNet, ModelConfig
 from torchdojo.train import (
     Checkpoint, MetricsFile, ProgressBar, TensorBoard, TrainingCurve, evaluate, fit, load,
-    pick_device, supports_bf16,
+    pick_device, seed_torch, supports_bf16,
 )
 from torchdojo.train.device import retain_freed_memory
 
@@ -67,7 +67,7 @@ def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
         config = replace(config, bf16=bf16, extra={"device": str(device)})
     train_images, train_labels = load_split(config.dataset, True, device, data_dir)
     test_images, test_labels = load_split(config.dataset, False, device, data_dir)
-    torch.manual_seed(config.seed)  # the initial weights
+    seed_torch(config.seed)  # the initial weights
     model = ConvNet(config.model_config()).to(device, memory_format=torch.channels_last)
     optimizer, scheduler = _optimizer(model, config, steps=len(train_labels) // config.batch_size)
     return fit(
