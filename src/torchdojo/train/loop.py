@@ -39,6 +39,16 @@ class TrainState:
     stop: bool = False  # a callback sets this to end training after the current epoch
     context: DistContext = field(default_factory=DistContext)
 
+    # what state_dict() holds; a file lacking any of these is not a checkpoint of a run
+    CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "seed", "epoch", "step", "history",
+                       "step_losses", "rng")
+
+    @classmethod
+    def missing_keys(cls, blob) -> list[str]:
+        """The checkpoint entries ``blob`` lacks: none for a ``state_dict()``, all for a non-dict."""
+        present = blob.keys() if isinstance(blob, dict) else ()
+        return [key for key in cls.CHECKPOINT_KEYS if key not in present]
+
     def state_dict(self) -> dict:
         return {
             "model": self.model.state_dict(),
