@@ -185,6 +185,7 @@ class ProgressBar(Callback):
 
 def plot_training_curve(step_losses: list[float], history: list[dict], path: Path) -> None:
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")  # files only; never needs a display
     from matplotlib.figure import Figure
@@ -197,7 +198,7 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     loss_axes.plot(steps, step_losses, color="tab:blue", alpha=0.3 if window > 1 else 1.0,
                    linewidth=0.8, label="step")
     if window > 1:
-        smoothed = _moving_average(step_losses, window)
+        smoothed = np.convolve(step_losses, np.ones(window) / window, mode="valid")
         loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue", label=f"mean of {window}")
     loss_axes.set(xlabel="training step", ylabel="training loss", title="Loss")
     loss_axes.legend()
@@ -212,12 +213,3 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     if accuracy_axes.lines:
         accuracy_axes.legend()
     atomic_write(path, lambda stream: figure.savefig(stream, format="png"))
-
-
-def _moving_average(values: list[float], window: int) -> list[float]:
-    total, averaged = sum(values[:window]), []
-    averaged.append(total / window)
-    for index in range(window, len(values)):
-        total += values[index] - values[index - window]
-        averaged.append(total / window)
-    return averaged
