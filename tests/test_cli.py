@@ -180,8 +180,8 @@ def app_with_a_bug() -> typer.Typer:
 def test_an_error_no_table_lists_is_an_internal_error_in_one_line():
     result = invoke("resume", cli=app_with_a_bug())
     assert result.exit_code == ExitCode.INTERNAL == 70
-    assert result.output.strip() == ("internal error: KeyError: 'epoch' — rerun with --traceback "
-                                     "to see where")
+    assert result.output.strip() == ("internal error: KeyError: 'epoch' — rerun as "
+                                     "`torchdojo --traceback …` to see where")
 
 
 def test_traceback_option_shows_where_an_internal_error_happened():

@@ -6,7 +6,8 @@ Every command is decorated where it is defined, with the table of its command gr
     def check(...) -> ExitCode: ...
 
 An error in the table becomes one clear line and its named exit code. Anything else is a bug: one
-line saying so and ``ExitCode.INTERNAL``, or the whole traceback with the global ``--traceback``.
+line saying so and ``ExitCode.INTERNAL``, or the whole traceback with the global ``--traceback``
+(``torchdojo --traceback check ...``: it goes before the command).
 """
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def _exit_code(exc: Exception, errors: ErrorTable) -> ExitCode:
         render.error_traceback(exc)
     else:
         what = " ".join(f"{type(exc).__name__}: {exc}".split())
-        render.error(f"{what} — rerun with --traceback to see where", label="internal error")
+        render.error(f"{what} — rerun as `torchdojo --traceback …` to see where",
+                     label="internal error")
     return ExitCode.INTERNAL
 
 

@@ -155,4 +155,3 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the results
         render.table("Reference solutions", ["challenge", "result", "checks", "time"], rows)
         render.info(f"{sum(r['passed'] for r in reports)} of {len(reports)} reference solutions pass.")
     return ExitCode.OK if ok else ExitCode.CHECK_FAILED
-
