@@ -1,13 +1,16 @@
 """Every test runs as a fresh user: its own empty home and cache, and no workspace chosen.
 
 The variables are set in ``os.environ``, so subprocesses a test starts (torchrun, the CLI, a
-second Python) inherit them and write nothing into the real ``~/.cache/torchdojo`` either.
+second Python) inherit them and write nothing into the real ``~/.cache/torchdojo`` either; a
+relative ``PYTHONPATH`` is made absolute, so a subprocess started in another folder imports the
+same torchdojo as the tests.
 Dataset discovery is left alone: ``TORCHDOJO_DATA`` and Debian's
 ``/usr/share/datasets/fashion-mnist`` are still searched; their files are unpacked into the
 private cache.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -29,4 +32,7 @@ def user_dirs(tmp_path_factory, monkeypatch, matplotlib_config) -> Path:
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.setenv("MPLCONFIGDIR", str(matplotlib_config))
     monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
+    if os.environ.get("PYTHONPATH"):
+        entries = os.environ["PYTHONPATH"].split(os.pathsep)
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(str(Path(e).resolve()) for e in entries))
     return home
