@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from torchdojo.catalog import catalog
 from torchdojo.cli.app import app
+from torchdojo.cli.errors import global_options, handles
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.grading.mutants import load_mutants
 from torchdojo.progress import ProgressStore
@@ -22,14 +24,14 @@ HUBER = catalog().get("huber-loss")
 HUBER_SOLUTION = HUBER.read("solution.py")
 
 
-def run(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+def invoke(*args: str, cli: typer.Typer = app):
+    """The command line, in-process, as a learner would type it."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch) -> Path:
-    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
-    result = run("init", str(tmp_path / "ws"))
+    result = invoke("init", str(tmp_path / "ws"))
     assert result.exit_code == 0, result.output
     monkeypatch.chdir(tmp_path / "ws")
     return tmp_path / "ws"
@@ -61,12 +63,12 @@ def test_init_starts_the_first_challenge(ws):
     first = catalog().challenges[0]
     assert (ws / "torchdojo.toml").is_file() and (ws / ".torchdojo" / "progress.sqlite").is_file()
     assert learner_file(ws, first).read_text() == first.read("template.py")
-    result = run("init", str(ws))
+    result = invoke("init", str(ws))
     assert result.exit_code == ExitCode.NO_WORKSPACE and "already a torchdojo workspace" in result.output
 
 
 def test_list_shows_every_challenge_with_status(ws):
-    result = run("list")
+    result = invoke("list")
     assert result.exit_code == 0
     for challenge in catalog():
         assert challenge.id in result.output
@@ -74,25 +76,25 @@ def test_list_shows_every_challenge_with_status(ws):
 
 
 def test_learner_workflow(ws):
-    result = run("start", "huber-loss")
+    result = invoke("start", "huber-loss")
     assert result.exit_code == 0 and "# Huber loss" in result.output and "huber_loss.py" in result.output
-    assert run("solution", "huber-loss").exit_code == ExitCode.NOT_ALLOWED  # no attempt yet
+    assert invoke("solution", "huber-loss").exit_code == ExitCode.NOT_ALLOWED  # no attempt yet
 
-    result = run("check", "huber-loss")  # the untouched template
+    result = invoke("check", "huber-loss")  # the untouched template
     assert result.exit_code == ExitCode.CHECK_FAILED
     assert "TODO" in result.output and "huber_loss.py:19" in result.output
 
-    first, second = run("hint", "huber-loss"), run("hint", "huber-loss")
+    first, second = invoke("hint", "huber-loss"), invoke("hint", "huber-loss")
     assert "Hint 1 of 4" in first.output and "Hint 2 of 4" in second.output
     assert HUBER.hints[1][:40] in second.output.replace("\n", " ")
-    result = run("solution", "huber-loss")
+    result = invoke("solution", "huber-loss")
     assert result.exit_code == 0 and "torch.where" in result.output
 
     write_huber(ws, HUBER_SOLUTION)
-    result = run("check", "huber-loss")
+    result = invoke("check", "huber-loss")
     assert result.exit_code == 0 and "All 5 checks passed" in result.output
 
-    result = run("progress")
+    result = invoke("progress")
     assert result.exit_code == 0
     row = next(line for line in result.output.splitlines() if "huber-loss" in line)
     assert "passed" in row and "2/4" in row and "yes" in row
@@ -100,7 +102,7 @@ def test_learner_workflow(ws):
 
 def test_start_never_overwrites_the_learners_file(ws):
     path = write_huber(ws, "# my precious work\n")
-    result = run("start", "huber-loss")
+    result = invoke("start", "huber-loss")
     assert result.exit_code == 0 and "kept as it was" in result.output
     assert path.read_text() == "# my precious work\n"
 
@@ -115,11 +117,11 @@ def test_start_never_overwrites_the_learners_file(ws):
 ])
 def test_new_user_mistakes_get_the_right_verdict_and_the_cli_keeps_working(ws, source, verdict, words):
     write_huber(ws, source)
-    result = run("check", "huber-loss")
+    result = invoke("check", "huber-loss")
     assert result.exit_code == ExitCode.CHECK_FAILED
     assert verdict in result.output and words in result.output, result.output
     write_huber(ws, HUBER_SOLUTION)
-    assert run("check", "huber-loss").exit_code == 0
+    assert invoke("check", "huber-loss").exit_code == 0
 
 
 def test_infinite_loop_times_out_and_the_cli_keeps_working(ws, tmp_path):
@@ -127,16 +129,16 @@ def test_infinite_loop_times_out_and_the_cli_keeps_working(ws, tmp_path):
                                      "        while True:\n            pass\n", 1)
     path = tmp_path / "loop.py"
     path.write_text(looping)
-    result = run("check", "huber-loss", "--file", str(path))
+    result = invoke("check", "huber-loss", "--file", str(path))
     assert result.exit_code == ExitCode.CHECK_FAILED
     assert "TIMEOUT" in result.output and "still running after 10 s" in result.output
     write_huber(ws, HUBER_SOLUTION)
-    assert run("check", "huber-loss").exit_code == 0
+    assert invoke("check", "huber-loss").exit_code == 0
 
 
 def test_check_json_is_machine_readable(ws):
     write_huber(ws, mutant("missing-half"))
-    result = run("check", "--json", "huber-loss")
+    result = invoke("check", "--json", "huber-loss")
     data = json.loads(result.output)
     assert result.exit_code == 1 and data["passed"] is False
     assert data["mistake"]["name"] == "missing-half"
@@ -147,7 +149,7 @@ def test_check_any_file_outside_a_workspace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "mine.py"
     path.write_text(HUBER_SOLUTION)
-    assert run("check", "--file", str(path), "huber-loss").exit_code == 0
+    assert invoke("check", "--file", str(path), "huber-loss").exit_code == 0
 
 
 @pytest.mark.parametrize("args, code, line", [
@@ -156,21 +158,54 @@ def test_check_any_file_outside_a_workspace(tmp_path, monkeypatch):
     (("check", "huber-loss", "--file", "missing.py"), ExitCode.FILE_NOT_FOUND, "missing.py does not exist"),
 ])
 def test_user_errors_are_one_clear_line(ws, args, code, line):
-    result = run(*args)
+    result = invoke(*args)
     assert result.exit_code == code and line in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
+def app_with_a_bug() -> typer.Typer:
+    """A command that fails in a way its error table does not list, as a bug would."""
+    buggy = typer.Typer()
+    buggy.callback()(global_options)
+
+    @buggy.command()
+    @handles({FileNotFoundError: ExitCode.FILE_NOT_FOUND})
+    def resume() -> ExitCode:
+        checkpoint = {"model": {}}
+        return ExitCode.OK if checkpoint["epoch"] else ExitCode.CHECK_FAILED
+
+    return buggy
+
+
+def test_an_error_no_table_lists_is_an_internal_error_in_one_line():
+    result = invoke("resume", cli=app_with_a_bug())
+    assert result.exit_code == ExitCode.INTERNAL == 70
+    assert result.output.strip() == ("internal error: KeyError: 'epoch' — rerun as "
+                                     "`torchdojo --traceback …` to see where")
+
+
+def test_traceback_option_shows_where_an_internal_error_happened():
+    result = invoke("--traceback", "resume", cli=app_with_a_bug())
+    assert result.exit_code == ExitCode.INTERNAL
+    assert "Traceback (most recent call last)" in result.output
+    assert 'checkpoint["epoch"]' in result.output and result.output.rstrip().endswith("KeyError: 'epoch'")
+    assert invoke("resume", cli=app_with_a_bug()).output.count("\n") == 1  # not remembered
+
+
+def test_traceback_option_leaves_commands_alone(ws):
+    result = invoke("--traceback", "list")
+    assert result.exit_code == 0 and "huber-loss" in result.output
+
+
 def test_outside_a_workspace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
     for args in (("progress",), ("hint", "huber-loss"), ("check",)):
-        result = run(*args)
+        result = invoke(*args)
         assert result.exit_code == ExitCode.NO_WORKSPACE and "torchdojo init" in result.output
 
 
 def test_check_before_start_says_start(ws):
-    result = run("check", "huber-loss")
+    result = invoke("check", "huber-loss")
     assert result.exit_code == ExitCode.FILE_NOT_FOUND and "torchdojo start huber-loss" in result.output
 
 
@@ -178,7 +213,7 @@ def test_corrupt_progress_file_is_reported_and_kept(ws):
     store = ws / ".torchdojo" / "progress.sqlite"
     store.write_bytes(b"garbage" * 100)
     for args in (("progress",), ("hint", "huber-loss")):
-        result = run(*args)
+        result = invoke(*args)
         assert result.exit_code == ExitCode.STORE_ERROR and "left untouched" in result.output
     assert store.read_bytes() == b"garbage" * 100
 
@@ -193,7 +228,7 @@ def test_two_checks_at_once_lose_nothing(ws):
 
 
 def test_verify_passes_every_reference_solution():
-    result = run("verify", "--json")
+    result = invoke("verify", "--json")
     data = json.loads(result.output)
     assert result.exit_code == 0 and data["passed"]
     assert [c["challenge_id"] for c in data["challenges"]] == catalog().ids()
@@ -201,12 +236,12 @@ def test_verify_passes_every_reference_solution():
 
 def test_journal_fills_the_day_by_day_table(ws):
     write_huber(ws, mutant("missing-half"))
-    run("check", "huber-loss")
-    run("hint", "huber-loss")
+    invoke("check", "huber-loss")
+    invoke("hint", "huber-loss")
     write_huber(ws, HUBER_SOLUTION)
-    run("check", "huber-loss")
-    assert run("journal", "--note", "torch.where computes both branches", "--challenge", "huber-loss").exit_code == 0
-    result = run("journal", "--markdown")
+    invoke("check", "huber-loss")
+    assert invoke("journal", "--note", "torch.where computes both branches", "--challenge", "huber-loss").exit_code == 0
+    result = invoke("journal", "--markdown")
     lines = result.output.strip().splitlines()
     assert result.exit_code == 0 and lines[0] == "| Day | Task | Gaps | Key learnings | Resources |"
     day = lines[2]
@@ -218,7 +253,7 @@ def test_journal_fills_the_day_by_day_table(ws):
 
 def test_watch_regrades_on_save_and_moves_on(ws):
     linear, following = catalog().get("linear-model"), catalog().get("custom-mse")
-    run("start", "linear-model")
+    invoke("start", "linear-model")
     log = ws / "watch.log"
     with open(log, "w") as out:
         watcher = subprocess.Popen([sys.executable, "-m", "torchdojo", "watch", "linear-model", "--poll", "0.05",

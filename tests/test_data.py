@@ -6,6 +6,7 @@ The Fashion-MNIST tests use the real files of Debian's `dataset-fashion-mnist` p
 import gzip
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -22,12 +23,11 @@ IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    """Every test gets an empty user cache and no TORCHDOJO_DATA."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def private_cache(user_dirs, monkeypatch):
+    """No TORCHDOJO_DATA and no downloads; returns the (empty, private) user cache."""
     monkeypatch.delenv(data.DATA_ENV_VAR, raising=False)
     monkeypatch.setenv(data.OFFLINE_ENV_VAR, "1")
-    return tmp_path / "cache" / "torchdojo"
+    return data.cache_dir()
 
 
 def idx_bytes(array: torch.Tensor) -> bytes:
@@ -54,8 +54,10 @@ def write_tiny_idx_set(folder: Path, count: int = 3, compress: bool = False) -> 
 def test_debian_files_are_unpacked_into_torchvision_layout_and_load(private_cache):
     spec, root = locate("fashion-mnist", download=False)
     assert root == private_cache / "data"
-    for name in IDX_NAMES:
-        assert (root / "FashionMNIST" / "raw" / name).is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in IDX_NAMES:  # readable like any file the user writes, not private to the owner
+        assert stat.S_IMODE((root / "FashionMNIST" / "raw" / name).stat().st_mode) == 0o666 & ~umask
     images, labels = load_tensors("fashion-mnist", train=True, download=False)
     assert images.shape == (60000, 1, 28, 28) and images.dtype == torch.uint8
     assert labels.bincount().tolist() == [6000] * 10

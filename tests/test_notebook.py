@@ -39,7 +39,6 @@ def test_check_needs_something_to_grade():
 
 
 def test_hints_escalate_and_are_recorded(tmp_path, monkeypatch):
-    monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
     assert main(["init", str(tmp_path / "ws")]) == 0
     monkeypatch.chdir(tmp_path / "ws")
     first, second = torchdojo.hint("huber-loss"), torchdojo.hint("huber-loss")

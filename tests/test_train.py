@@ -35,7 +35,7 @@ def moons_setup(dropout: float = 0.1, lr: float = 0.01):
 TRAIN, VAL = make_moons(512, seed=0), make_moons(256, seed=1)
 
 
-def run(epochs=6, callbacks=(), resume=None, **overrides):
+def fit_moons(epochs=6, callbacks=(), resume=None, **overrides):
     model, optimizer, scheduler = moons_setup()
     state = fit(model, TRAIN, optimizer=optimizer, scheduler=scheduler, epochs=epochs,
                 batch_size=64, val_data=VAL, callbacks=callbacks, resume=resume, device="cpu",
@@ -44,7 +44,7 @@ def run(epochs=6, callbacks=(), resume=None, **overrides):
 
 
 def test_fit_learns_a_nonlinear_boundary_and_records_each_epoch():
-    model, state = run()
+    model, state = fit_moons()
     assert [record["epoch"] for record in state.history] == [1, 2, 3, 4, 5, 6]
     assert state.step == 6 * 8 and len(state.step_losses) == 48
     assert state.history[-1]["val_accuracy"] > 0.95
@@ -65,7 +65,7 @@ def test_seed_none_leaves_the_callers_rng_alone():
 
 
 def test_scheduler_steps_per_step_or_per_epoch():
-    _, state = run()
+    _, state = fit_moons()
     assert state.history[0]["lr"] > state.history[-1]["lr"]  # one-cycle anneals to ~0
     assert state.history[-1]["lr"] < 1e-3
     model = moons_setup()[0]
@@ -93,7 +93,7 @@ def test_early_stopping_patience_min_delta_and_best_weights():
     # Best at epoch 2; epoch 3 improves by less than min_delta, epoch 4 is worse: stop after 4.
     script = ScriptedScore([1.0, 0.5, 0.45, 0.6, 0.1, 0.1])
     stopper = EarlyStopping(monitor="score", mode="min", patience=2, min_delta=0.1)
-    model, state = run(callbacks=[script, stopper])
+    model, state = fit_moons(callbacks=[script, stopper])
     assert len(state.history) == 4 and stopper.best_epoch == 2
     for name, value in model.state_dict().items():
         assert torch.equal(value, script.weights[2][name])
@@ -102,19 +102,19 @@ def test_early_stopping_patience_min_delta_and_best_weights():
 
 def test_early_stopping_names_a_missing_metric():
     with pytest.raises(KeyError, match="val_f1"):
-        run(epochs=1, callbacks=[EarlyStopping(monitor="val_f1")])
+        fit_moons(epochs=1, callbacks=[EarlyStopping(monitor="val_f1")])
 
 
 def test_checkpoint_and_metrics_file_and_resume_reproduce_an_uninterrupted_run(tmp_path):
-    full_model, full = run(epochs=6)
-    run(epochs=3, callbacks=[Checkpoint(tmp_path), MetricsFile(tmp_path / "metrics.json")])
+    full_model, full = fit_moons(epochs=6)
+    fit_moons(epochs=3, callbacks=[Checkpoint(tmp_path), MetricsFile(tmp_path / "metrics.json")])
     checkpoint = load(tmp_path / "checkpoint.pt")  # weights_only=True inside
     assert checkpoint["epoch"] == 3
     assert set(checkpoint) >= {"model", "optimizer", "scheduler", "rng"}
     saved_weights = load(tmp_path / "model.pt")
     assert torch.equal(saved_weights["0.weight"], checkpoint["model"]["0.weight"])
     assert json.loads((tmp_path / "metrics.json").read_text())["history"] == checkpoint["history"]
-    resumed_model, resumed = run(epochs=6, resume=checkpoint)
+    resumed_model, resumed = fit_moons(epochs=6, resume=checkpoint)
     for name, value in full_model.state_dict().items():
         assert torch.equal(value, resumed_model.state_dict()[name]), name  # exactly, not close
     assert without_timings(resumed.history) == without_timings(full.history)
@@ -166,7 +166,7 @@ def test_loading_refuses_pickled_code(tmp_path):
 
 
 def test_tensorboard_events_read_back(tmp_path):
-    model, state = run(epochs=3, callbacks=[TensorBoard(tmp_path)])
+    model, state = fit_moons(epochs=3, callbacks=[TensorBoard(tmp_path)])
     events = EventAccumulator(str(tmp_path), size_guidance={"scalars": 0, "histograms": 0})
     events.Reload()
     tags = events.Tags()
@@ -185,9 +185,9 @@ def test_tensorboard_events_read_back(tmp_path):
 
 def test_resumed_run_replaces_the_tensorboard_steps_logged_after_its_checkpoint(tmp_path):
     # Checkpoint after epoch 2 but log through epoch 3, as a run killed late in epoch 3 would.
-    run(epochs=3, callbacks=[Checkpoint(tmp_path, every=2), TensorBoard(tmp_path)])
+    fit_moons(epochs=3, callbacks=[Checkpoint(tmp_path, every=2), TensorBoard(tmp_path)])
     assert load(tmp_path / "checkpoint.pt")["step"] == 16
-    _, resumed = run(epochs=3, resume=load(tmp_path / "checkpoint.pt"),
+    _, resumed = fit_moons(epochs=3, resume=load(tmp_path / "checkpoint.pt"),
                      callbacks=[TensorBoard(tmp_path)])
     events = EventAccumulator(str(tmp_path), size_guidance={"scalars": 0})
     events.Reload()
@@ -198,7 +198,7 @@ def test_resumed_run_replaces_the_tensorboard_steps_logged_after_its_checkpoint(
 
 def test_training_curve_png_is_a_real_nonblank_image(tmp_path):
     path = tmp_path / "curve.png"
-    run(epochs=4, callbacks=[TrainingCurve(path)])
+    fit_moons(epochs=4, callbacks=[TrainingCurve(path)])
     with Image.open(path) as image:
         assert image.format == "PNG" and image.size == (1000, 400)
         pixels = np.asarray(image.convert("RGB"))
@@ -210,16 +210,16 @@ def test_training_curve_png_is_a_real_nonblank_image(tmp_path):
 
 def test_progress_bar_only_on_a_terminal(capsys):
     assert ProgressBar().enabled is False  # pytest's stderr is not a terminal
-    run(epochs=1, callbacks=[ProgressBar()])
+    fit_moons(epochs=1, callbacks=[ProgressBar()])
     assert capsys.readouterr().err == ""
     screen = io.StringIO()
-    run(epochs=1, callbacks=[ProgressBar(Console(file=screen, force_terminal=True, width=80))])
+    fit_moons(epochs=1, callbacks=[ProgressBar(Console(file=screen, force_terminal=True, width=80))])
     shown = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", screen.getvalue())  # drop colours, cursor moves
     assert re.search(r"epoch 1 ━+ \d/8 loss \d\.\d{4}", shown), shown
 
 
 def test_bf16_autocast_trains_too():
-    _, state = run(epochs=3, bf16=True)
+    _, state = fit_moons(epochs=3, bf16=True)
     assert state.history[-1]["val_accuracy"] > 0.9
 
 

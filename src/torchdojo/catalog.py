@@ -1,6 +1,6 @@
 """The catalog: every challenge folder under `challenges/`, loaded and validated.
 
-A challenge lives in ``challenges/<NN-track>/<NN-id>/`` and is data plus three programs::
+A challenge lives in ``challenges/<NN-track>/<NN-id>/`` and is data plus four programs::
 
     challenge.toml   id, title, difficulty, kind, file, entry, time_limit, hints, resources, ...
     statement.md     the task, the math, what is checked and why
@@ -122,7 +122,7 @@ def _check_fields(toml_path: Path, data: dict) -> None:
 
 
 def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
-    """Load and validate one challenge folder."""
+    """Load and validate one challenge folder; ``track_folder`` is a valid 'NN-name' folder name."""
     for name in REQUIRED_FILES:
         if not (folder / name).is_file():
             raise _fail(folder / name, "missing file (every challenge needs " + ", ".join(REQUIRED_FILES) + ")")
@@ -132,11 +132,10 @@ def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
     except tomllib.TOMLDecodeError as exc:
         raise _fail(toml_path, f"not valid TOML: {exc}") from None
     _check_fields(toml_path, data)
-    track_match = FOLDER_PATTERN.match(track_folder)
     return Challenge(
         id=data["id"],
         title=data["title"],
-        track=track_match.group(2) if track_match else track_folder,
+        track=FOLDER_PATTERN.match(track_folder).group(2),
         number=number,
         difficulty=data["difficulty"],
         kind=data["kind"],
@@ -144,8 +143,8 @@ def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
         entry=tuple(data["entry"]),
         hints=tuple(data["hints"]),
         path=folder,
-        time_limit=float(data.get("time_limit", 10.0)),
-        memory_limit_mb=int(data.get("memory_limit_mb", 2048)),
+        time_limit=float(data.get("time_limit", Challenge.time_limit)),
+        memory_limit_mb=int(data.get("memory_limit_mb", Challenge.memory_limit_mb)),
         sources=tuple(data.get("sources", ())),
         resources=tuple(Resource(**r) for r in data.get("resources", ())),
         track_folder=track_folder,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from torchdojo import rendering
 from torchdojo.catalog import catalog
-from torchdojo.cli import render
 from torchdojo.grading.report import Report
 from torchdojo.workspace import find_or_none
 
@@ -26,7 +26,7 @@ def check(challenge_id: str, file: str | None = None, show: bool = True, **objec
     if workspace:
         workspace.record(report)
     if show:
-        render.report(report, challenge.title)
+        rendering.report(report, challenge.title)
     return report
 
 

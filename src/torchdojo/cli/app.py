@@ -7,6 +7,9 @@ import sys
 import typer
 
 from torchdojo.cli import learn, training
+from torchdojo.cli.errors import global_options
+from torchdojo.cli.journal import journal
+from torchdojo.cli.watch import watch
 
 app = typer.Typer(
     name="torchdojo",
@@ -15,8 +18,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-learn.register(app)
-training.register(app)
+app.callback()(global_options)
+app.command()(learn.init)
+app.command("list")(learn.list_)
+for command in (learn.start, learn.check, watch, learn.hint, learn.solution, learn.progress, journal,
+                learn.verify, training.train, training.evaluate):
+    app.command()(command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,13 @@
-"""How a command ends: errors a user can cause become one clear line and a named exit code.
+"""How a command ends: which errors a user can cause, and the exit code each one gives.
 
-    command = handles({UnknownChallenge: ExitCode.UNKNOWN_CHALLENGE, ...})
+Every command is decorated where it is defined, with the table of its command group::
 
-    @command
+    @learner_command
     def check(...) -> ExitCode: ...
 
-Anything not listed is a bug and keeps its traceback.
+An error in the table becomes one clear line and its named exit code. Anything else is a bug: one
+line saying so and ``ExitCode.INTERNAL``, or the whole traceback with the global ``--traceback``
+(``torchdojo --traceback check ...``: it goes before the command).
 """
 from __future__ import annotations
 
@@ -14,20 +16,76 @@ from typing import Callable
 
 import typer
 
+from torchdojo.catalog import CatalogError, UnknownChallenge
 from torchdojo.cli import render
 from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.data import DataError, DatasetCorrupt, DatasetMissing
+from torchdojo.progress import StoreError
+from torchdojo.project import RunError, RunFileCorrupt
+from torchdojo.train.device import DeviceUnavailable
+from torchdojo.workspace import WorkspaceError
+
+ErrorTable = dict[type[Exception], ExitCode]  # the first matching type wins
+
+LEARNER_ERRORS: ErrorTable = {
+    UnknownChallenge: ExitCode.UNKNOWN_CHALLENGE,
+    WorkspaceError: ExitCode.NO_WORKSPACE,
+    StoreError: ExitCode.STORE_ERROR,
+    FileNotFoundError: ExitCode.FILE_NOT_FOUND,
+    CatalogError: ExitCode.INTERNAL,  # a broken challenge folder: the message names the file
+}
+
+TRAINING_ERRORS: ErrorTable = {
+    DatasetMissing: ExitCode.DATA_MISSING,
+    DatasetCorrupt: ExitCode.BAD_FILE,
+    RunFileCorrupt: ExitCode.BAD_FILE,
+    DataError: ExitCode.USAGE,
+    RunError: ExitCode.USAGE,
+    DeviceUnavailable: ExitCode.USAGE,
+}
+
+# typer's own ways of ending a command (a bad parameter, Ctrl-D at a prompt) keep their meaning
+_TYPER_ENDINGS = (typer.TyperException, typer.Exit, typer.Abort)
+_options = {"traceback": False}  # set by global_options before every command runs
 
 
-def handles(errors: dict[type[Exception], ExitCode]) -> Callable[[Callable[..., ExitCode]], Callable[..., None]]:
-    """A decorator for commands returning an ExitCode; the first matching error type wins."""
+def global_options(
+    traceback: bool = typer.Option(False, "--traceback",
+                                   help="On an internal error, show where it happened."),
+) -> None:
+    _options["traceback"] = traceback
+
+
+def handles(errors: ErrorTable) -> Callable[[Callable[..., ExitCode]], Callable[..., None]]:
+    """A decorator for commands returning an ExitCode, ending them as ``errors`` says."""
     def decorate(fn: Callable[..., ExitCode]) -> Callable[..., None]:
         @functools.wraps(fn)  # typer reads the wrapped function's signature
         def wrapper(*args, **kwargs) -> None:
             try:
                 code = fn(*args, **kwargs)
-            except tuple(errors) as exc:
-                render.error(str(exc))
-                code = next(c for t, c in errors.items() if isinstance(exc, t))
+            except _TYPER_ENDINGS:
+                raise
+            except Exception as exc:
+                code = _exit_code(exc, errors)
             raise typer.Exit(int(code))
         return wrapper
     return decorate
+
+
+def _exit_code(exc: Exception, errors: ErrorTable) -> ExitCode:
+    """Say what went wrong and return its exit code."""
+    for error_type, code in errors.items():
+        if isinstance(exc, error_type):
+            render.error(str(exc))
+            return code
+    if _options["traceback"]:
+        render.error_traceback(exc)
+    else:
+        what = " ".join(f"{type(exc).__name__}: {exc}".split())
+        render.error(f"{what} — rerun as `torchdojo --traceback …` to see where",
+                     label="internal error")
+    return ExitCode.INTERNAL
+
+
+learner_command = handles(LEARNER_ERRORS)
+training_command = handles(TRAINING_ERRORS)

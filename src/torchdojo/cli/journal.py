@@ -8,8 +8,8 @@ import typer
 
 from torchdojo.catalog import catalog
 from torchdojo.cli import render
+from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
-from torchdojo.cli.learn import command
 from torchdojo.journal import build_journal
 from torchdojo.workspace import find
 
@@ -20,7 +20,7 @@ def _markdown_row(cells: list[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |"
 
 
-@command
+@learner_command
 def journal(
     note: Optional[str] = typer.Option(None, "--note", "-n", help="Add a key learning to today's entry."),
     challenge_id: Optional[str] = typer.Option(None, "--challenge", "-c", help="What the note is about."),

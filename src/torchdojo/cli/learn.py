@@ -2,7 +2,8 @@
 (watch and journal live in their own modules).
 
 Each command is a small function that returns an :class:`ExitCode`; errors a user can cause
-(unknown id, no workspace, missing file, a broken progress file) become one line and a named code.
+(unknown id, no workspace, missing file, a broken progress file) become one line and a named code
+(``cli/errors.py``).
 The grader (and so torch) is imported only by the commands that grade.
 """
 from __future__ import annotations
@@ -12,23 +13,11 @@ from typing import Optional
 
 import typer
 
-from torchdojo.catalog import CatalogError, Challenge, UnknownChallenge, catalog
+from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
-from torchdojo.cli.errors import handles
+from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
-from torchdojo.progress import StoreError
 from torchdojo.workspace import Workspace, WorkspaceError, find, find_or_none, init as init_workspace
-
-USER_ERRORS: dict[type[Exception], ExitCode] = {
-    UnknownChallenge: ExitCode.UNKNOWN_CHALLENGE,
-    WorkspaceError: ExitCode.NO_WORKSPACE,
-    StoreError: ExitCode.STORE_ERROR,
-    FileNotFoundError: ExitCode.FILE_NOT_FOUND,
-    CatalogError: ExitCode.INTERNAL,  # a broken challenge folder: the message names the file
-}
-
-
-command = handles(USER_ERRORS)
 
 
 def _status(workspace: Workspace | None, challenge: Challenge, summary: dict) -> str:
@@ -42,7 +31,7 @@ def _status(workspace: Workspace | None, challenge: Challenge, summary: dict) ->
     return ""
 
 
-@command
+@learner_command
 def init(folder: Path = typer.Argument(Path("torchdojo-workspace"), help="Folder to create.")) -> ExitCode:
     """Create a workspace with the first challenge ready."""
     first = catalog().challenges[0]
@@ -52,7 +41,7 @@ def init(folder: Path = typer.Argument(Path("torchdojo-workspace"), help="Folder
     return ExitCode.OK
 
 
-@command
+@learner_command
 def list_() -> ExitCode:
     """Show every challenge, in order, with your status."""
     workspace = find_or_none()
@@ -62,7 +51,7 @@ def list_() -> ExitCode:
     return ExitCode.OK
 
 
-@command
+@learner_command
 def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber-loss.")) -> ExitCode:
     """Copy a challenge's template into your workspace and show its statement."""
     challenge = catalog().get(challenge_id)
@@ -73,7 +62,7 @@ def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber
     return ExitCode.OK
 
 
-@command
+@learner_command
 def check(
     challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one)."),
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of the workspace's."),
@@ -102,7 +91,7 @@ def check(
     return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
 
 
-@command
+@learner_command
 def hint(challenge_id: str = typer.Argument(..., help="Challenge id.")) -> ExitCode:
     """Show the next hint (they escalate from a question to nearly the answer)."""
     challenge = catalog().get(challenge_id)
@@ -113,7 +102,7 @@ def hint(challenge_id: str = typer.Argument(..., help="Challenge id.")) -> ExitC
     return ExitCode.OK
 
 
-@command
+@learner_command
 def solution(
     challenge_id: str = typer.Argument(..., help="Challenge id."),
     force: bool = typer.Option(False, "--force", help="Show it even before an attempt."),
@@ -131,7 +120,7 @@ def solution(
     return ExitCode.OK
 
 
-@command
+@learner_command
 def progress() -> ExitCode:
     """What you have done: status, attempts, hints used, solutions seen."""
     workspace = find()
@@ -147,7 +136,7 @@ def progress() -> ExitCode:
     return ExitCode.OK
 
 
-@command
+@learner_command
 def verify(as_json: bool = typer.Option(False, "--json", help="Print the results as JSON.")) -> ExitCode:
     """Grade every reference solution: the installation's self-test."""
     from torchdojo.grading.runner import grade
@@ -166,13 +155,3 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the results
         render.table("Reference solutions", ["challenge", "result", "checks", "time"], rows)
         render.info(f"{sum(r['passed'] for r in reports)} of {len(reports)} reference solutions pass.")
     return ExitCode.OK if ok else ExitCode.CHECK_FAILED
-
-
-def register(app: typer.Typer) -> None:
-    from torchdojo.cli.journal import journal
-    from torchdojo.cli.watch import watch
-
-    app.command()(init)
-    app.command("list")(list_)
-    for fn in (start, check, watch, hint, solution, progress, journal, verify):
-        app.command()(fn)

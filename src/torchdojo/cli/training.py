@@ -12,32 +12,19 @@ from typing import Optional
 import typer
 
 from torchdojo.cli import render
-from torchdojo.cli.errors import handles
+from torchdojo.cli.errors import training_command
 from torchdojo.cli.exit_codes import ExitCode
-from torchdojo.data import SPECS, DataError, DatasetCorrupt, DatasetMissing
+from torchdojo.data import SPECS
 from torchdojo.project import RunError
-from torchdojo.train.device import DeviceUnavailable
 
-Dataset = enum.Enum("Dataset", {name.replace("-", "_"): name for name in SPECS}, type=str)
+# the --dataset choices: the command-line names of the datasets torchdojo knows
+DatasetName = enum.Enum("DatasetName", {name.replace("-", "_"): name for name in SPECS}, type=str)
 DEFAULT_OUT = {"fashion-mnist": "runs/fmnist", "mnist": "runs/mnist", "cifar10": "runs/cifar10"}
 
-USER_ERRORS: dict[type[Exception], ExitCode] = {  # the first matching type wins
-    DatasetMissing: ExitCode.DATA_MISSING,
-    DatasetCorrupt: ExitCode.DATA_MISSING,
-    DataError: ExitCode.USAGE,
-    RunError: ExitCode.USAGE,
-    DeviceUnavailable: ExitCode.USAGE,
-}
 
-
-def register(app: typer.Typer) -> None:
-    command = handles(USER_ERRORS)
-    app.command("train")(command(train))
-    app.command("evaluate")(command(evaluate))
-
-
+@training_command
 def train(
-    dataset: Dataset = typer.Option(Dataset.fashion_mnist, help="Dataset to train on."),
+    dataset: DatasetName = typer.Option(DatasetName.fashion_mnist, help="Dataset to train on."),
     epochs: Optional[int] = typer.Option(None, min=1, help="Epochs (default: the recipe's 5)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (default: runs/<dataset>)."),
     resume: Optional[Path] = typer.Option(None, help="Continue the run in this directory."),
@@ -88,6 +75,7 @@ def _epoch_line(record: dict) -> str:
             f"test acc {record['val_accuracy']:.2%}  ({record['train_seconds']:.1f} s)")
 
 
+@training_command
 def evaluate(
     run_dir: Path = typer.Argument(..., help="A directory written by torchdojo train."),
     data_dir: Optional[Path] = typer.Option(None, help="Where the dataset is."),

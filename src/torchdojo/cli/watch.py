@@ -11,8 +11,8 @@ import typer
 
 from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
+from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
-from torchdojo.cli.learn import command
 from torchdojo.workspace import Workspace, find
 
 
@@ -37,7 +37,7 @@ def _grade_and_show(workspace: Workspace, challenge: Challenge) -> bool:
     return report.passed
 
 
-@command
+@learner_command
 def watch(
     challenge_id: Optional[str] = typer.Argument(None, help="Start with this challenge (default: the current one)."),
     poll: float = typer.Option(0.3, help="Seconds between looks at the file."),

@@ -7,12 +7,12 @@ import alone costs ~1.5 s) and takes a fraction of a second.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from pathlib import Path
 
+from torchdojo.atomic import atomic_write
 from torchdojo.data.sources import (
-    DATA_ENV_VAR, DatasetCorrupt, DatasetMissing, DatasetSpec, atomic_write_bytes, cache_dir,
+    DATA_ENV_VAR, DatasetCorrupt, DatasetMissing, DatasetSpec, cache_dir,
     candidate_dirs, check_idx_bytes, check_md5, default_system_dir, find_root, missing_message,
     spec_for,
 )
@@ -50,9 +50,7 @@ def load_tensors(name: str, train: bool, data_dir: str | os.PathLike | None = No
         blob = torch.load(cached, weights_only=True)
         return blob["images"], blob["labels"]
     images, labels = _decode(spec, root, train)
-    buffer = io.BytesIO()
-    torch.save({"images": images, "labels": labels}, buffer)
-    atomic_write_bytes(cached, buffer.getvalue())
+    atomic_write(cached, lambda stream: torch.save({"images": images, "labels": labels}, stream))
     return images, labels
 
 

@@ -18,10 +18,11 @@ import gzip
 import hashlib
 import os
 import tarfile
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from torchdojo.atomic import atomic_write_bytes, atomic_write_text
 
 DATA_ENV_VAR = "TORCHDOJO_DATA"
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -195,7 +196,7 @@ def _unpack_idx(source: Path, target: Path) -> None:
         raise DatasetCorrupt(f"{source} is truncated or corrupt ({exc}); replace it") from None
     check_idx_bytes(payload, source)
     atomic_write_bytes(target, payload)
-    atomic_write_bytes(marker, origin.encode())
+    atomic_write_text(marker, origin)
 
 
 def check_idx_bytes(payload: bytes, source: Path) -> None:
@@ -230,16 +231,3 @@ def check_md5(path: Path, expected: str) -> None:
     if digest != expected:
         raise DatasetCorrupt(f"{path} is truncated or corrupt (MD5 {digest}, expected {expected}); "
                              "replace it")
-
-
-def atomic_write_bytes(target: Path, payload: bytes) -> None:
-    """Write via a temporary file in the same directory and rename, so readers never see half."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

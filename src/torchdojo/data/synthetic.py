@@ -1,24 +1,20 @@
 """Small synthetic datasets the training checks need: seeded, deterministic, instant.
 
-Every generator takes a ``seed`` and uses its own ``torch.Generator``, so it never disturbs (or
-depends on) the global RNG of the code being checked.
+Every function takes a ``seed`` and draws from its own generator (``torchdojo.seeding``), so it
+never disturbs (or depends on) the global RNG of the code being checked.
 """
 from __future__ import annotations
 
 import math
 
-
-def _generator(seed: int):
-    import torch
-
-    return torch.Generator().manual_seed(seed)
+from torchdojo.seeding import generator
 
 
 def make_moons(n: int = 512, noise: float = 0.1, seed: int = 0):
     """Two interleaving half circles: points ``(n, 2)`` float32, labels ``(n,)`` int64 in {0, 1}."""
     import torch
 
-    gen = _generator(seed)
+    gen = generator(seed)
     labels = torch.arange(n) % 2
     angle = torch.rand(n, generator=gen) * math.pi
     upper = torch.stack([angle.cos(), angle.sin()], dim=1)
@@ -31,7 +27,7 @@ def make_circles(n: int = 512, noise: float = 0.05, factor: float = 0.5, seed: i
     """An inner circle (label 1, radius ``factor``) inside an outer one (label 0, radius 1)."""
     import torch
 
-    gen = _generator(seed)
+    gen = generator(seed)
     labels = torch.arange(n) % 2
     angle = torch.rand(n, generator=gen) * 2 * math.pi
     radius = torch.where(labels == 1, factor, 1.0)
@@ -43,7 +39,7 @@ def make_spirals(n: int = 600, classes: int = 3, noise: float = 0.2, seed: int =
     """``classes`` interleaved spiral arms (the CS231n data): no linear model separates them."""
     import torch
 
-    gen = _generator(seed)
+    gen = generator(seed)
     labels = torch.arange(n) % classes
     radius = torch.rand(n, generator=gen)
     angle = labels * (2 * math.pi / classes) + radius * 4 + noise * torch.randn(n, generator=gen)
@@ -58,7 +54,7 @@ def noisy_sine_sequences(n: int = 256, length: int = 50, noise: float = 0.05, se
     """
     import torch
 
-    gen = _generator(seed)
+    gen = generator(seed)
     phase = torch.rand(n, 1, generator=gen) * 2 * math.pi
     frequency = 0.1 + 0.2 * torch.rand(n, 1, generator=gen)
     steps = torch.arange(length + 1, dtype=torch.float32)
@@ -76,5 +72,5 @@ def reversal_task(n: int = 512, length: int = 8, vocab: int = 10, seed: int = 0)
 
     if vocab < 3:
         raise ValueError(f"vocab must be at least 3 (0 and 1 are reserved), got {vocab}")
-    source = torch.randint(2, vocab, (n, length), generator=_generator(seed))
+    source = torch.randint(2, vocab, (n, length), generator=generator(seed))
     return source, source.flip(1)

@@ -9,3 +9,7 @@ class RunError(Exception):
     """A run directory that cannot be used as asked (missing files, a finished run, ...).
 
     Defined here, away from torch, so the command line can catch it without importing torch."""
+
+
+class RunFileCorrupt(RunError):
+    """A file of a run directory is there but unusable; the message names it and what is wrong."""

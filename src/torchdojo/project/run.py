@@ -19,12 +19,12 @@ from pathlib import Path
 
 import torch
 
-from torchdojo.project import RunError
+from torchdojo.project import RunError, RunFileCorrupt
 from torchdojo.project.data import DATA_CONFIGS, Preprocess, class_names, load_split
 from torchdojo.project.model import ConvNet, ModelConfig
 from torchdojo.train import (
-    Checkpoint, MetricsFile, ProgressBar, TensorBoard, TrainingCurve, evaluate, fit, load,
-    pick_device, supports_bf16,
+    Checkpoint, MetricsFile, ProgressBar, TensorBoard, TrainingCurve, TrainState, evaluate, fit,
+    load, pick_device, seed_torch, supports_bf16,
 )
 from torchdojo.train.device import retain_freed_memory
 
@@ -67,7 +67,7 @@ def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
         config = replace(config, bf16=bf16, extra={"device": str(device)})
     train_images, train_labels = load_split(config.dataset, True, device, data_dir)
     test_images, test_labels = load_split(config.dataset, False, device, data_dir)
-    torch.manual_seed(config.seed)  # the initial weights
+    seed_torch(config.seed)  # the initial weights
     model = ConvNet(config.model_config()).to(device, memory_format=torch.channels_last)
     optimizer, scheduler = _optimizer(model, config, steps=len(train_labels) // config.batch_size)
     return fit(
@@ -97,7 +97,7 @@ def evaluate_run(run_dir: Path, *, data_dir=None, device=None) -> dict:
     weights = _require(run_dir / "model.pt", "the run has not finished; resume it with --resume")
     device = pick_device(device)
     model = ConvNet(config.model_config()).to(device, memory_format=torch.channels_last)
-    model.load_state_dict(load(weights))
+    _load_weights(model, weights)
     images, labels = load_split(config.dataset, False, device, data_dir)
     scores = evaluate(model, (images, labels), batch_size=1000, device=device, bf16=config.bf16,
                       loss_fn=torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing),
@@ -112,17 +112,46 @@ def read_config(run_dir: Path) -> RunConfig:
         fields = json.loads(metrics.read_text())["config"]
         return RunConfig(**{**fields, "widths": tuple(fields["widths"])})
     except (ValueError, KeyError, TypeError) as exc:
-        raise RunError(f"{metrics} is not a torchdojo run record ({exc})") from None
+        raise RunFileCorrupt(f"{metrics} is not a torchdojo run record ({_brief(exc)}); "
+                             "start a new run with --out") from None
 
 
 def load_run(run_dir: Path):
     """The run's config and its last checkpoint, for resuming."""
     config = read_config(run_dir)
-    checkpoint = _require(run_dir / "checkpoint.pt", "the run never completed an epoch")
+    path = _require(run_dir / "checkpoint.pt", "the run never completed an epoch")
+    checkpoint = _load(path)
+    missing = TrainState.missing_keys(checkpoint)
+    if missing:
+        raise RunFileCorrupt(
+            f"{path} is not a training checkpoint: it has no {', '.join(map(repr, missing))} "
+            "(model weights alone?); put back the checkpoint.pt that torchdojo train wrote, or "
+            "start a new run with --out")
+    return config, checkpoint
+
+
+def _load(path: Path):
     try:
-        return config, load(checkpoint)
+        return load(path)
     except Exception as exc:  # torch raises several types for damaged files
-        raise RunError(f"{checkpoint} cannot be loaded ({exc.__class__.__name__}: {exc})") from None
+        raise RunFileCorrupt(f"{path} cannot be loaded: it is truncated, damaged or not written by "
+                             f"torch.save ({_brief(exc)}); replace it, or start a new run with "
+                             "--out") from None
+
+
+def _load_weights(model, path: Path) -> None:
+    weights = _load(path)
+    try:
+        model.load_state_dict(weights)
+    except (RuntimeError, TypeError, AttributeError) as exc:  # wrong keys, shapes or type
+        raise RunFileCorrupt(f"{path} does not hold this run's model weights ({_brief(exc)}); "
+                             "replace it with the model.pt that torchdojo train wrote") from None
+
+
+def _brief(exc: Exception, limit: int = 200) -> str:
+    """``exc`` as one line of at most ``limit`` characters (torch's messages run to paragraphs)."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _require(path: Path, advice: str) -> Path:

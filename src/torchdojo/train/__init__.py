@@ -6,18 +6,19 @@
 
 Importing this package does not import torch; the functions do.
 """
+from torchdojo.seeding import seed_torch
 from torchdojo.train.callbacks import (
     Callback, Checkpoint, EarlyStopping, MetricsFile, ProgressBar, TensorBoard, TrainingCurve,
     plot_training_curve,
 )
 from torchdojo.train.checkpoint import load, save_atomic
-from torchdojo.train.device import autocast, pick_device, seed_everything, supports_bf16
+from torchdojo.train.device import autocast, pick_device, supports_bf16
 from torchdojo.train.distributed import DistContext, init_from_env, shutdown
 from torchdojo.train.loop import TrainState, evaluate, fit
 
 __all__ = [
     "Callback", "Checkpoint", "DistContext", "EarlyStopping", "MetricsFile", "ProgressBar",
     "TensorBoard", "TrainState", "TrainingCurve", "autocast", "evaluate", "fit", "init_from_env",
-    "load", "pick_device", "plot_training_curve", "save_atomic", "seed_everything", "shutdown",
+    "load", "pick_device", "plot_training_curve", "save_atomic", "seed_torch", "shutdown",
     "supports_bf16",
 ]

@@ -12,6 +12,7 @@ import math
 import os
 from pathlib import Path
 
+from torchdojo.atomic import atomic_write, atomic_write_text
 from torchdojo.train.checkpoint import save_atomic
 
 
@@ -128,8 +129,8 @@ class MetricsFile(Callback):
         self.path, self.extra = Path(path), dict(extra or {})
 
     def on_epoch_end(self, state, record: dict) -> None:
-        write_json(self.path, {**self.extra, "epochs_completed": state.epoch,
-                               "history": state.history})
+        contents = {**self.extra, "epochs_completed": state.epoch, "history": state.history}
+        atomic_write_text(self.path, json.dumps(contents, indent=2, allow_nan=True) + "\n")
 
 
 class TrainingCurve(Callback):
@@ -182,16 +183,9 @@ class ProgressBar(Callback):
             self.progress.stop()
 
 
-def write_json(path: Path, payload: dict) -> None:
-    """JSON via a temporary file and a rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(payload, indent=2, allow_nan=True) + "\n")
-    os.replace(temp, path)
-
-
 def plot_training_curve(step_losses: list[float], history: list[dict], path: Path) -> None:
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")  # files only; never needs a display
     from matplotlib.figure import Figure
@@ -204,7 +198,7 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     loss_axes.plot(steps, step_losses, color="tab:blue", alpha=0.3 if window > 1 else 1.0,
                    linewidth=0.8, label="step")
     if window > 1:
-        smoothed = _moving_average(step_losses, window)
+        smoothed = np.convolve(step_losses, np.ones(window) / window, mode="valid")
         loss_axes.plot(steps[window - 1:], smoothed, color="tab:blue", label=f"mean of {window}")
     loss_axes.set(xlabel="training step", ylabel="training loss", title="Loss")
     loss_axes.legend()
@@ -218,14 +212,4 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     accuracy_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if accuracy_axes.lines:
         accuracy_axes.legend()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-
-
-def _moving_average(values: list[float], window: int) -> list[float]:
-    total, averaged = sum(values[:window]), []
-    averaged.append(total / window)
-    for index in range(window, len(values)):
-        total += values[index] - values[index - window]
-        averaged.append(total / window)
-    return averaged
+    atomic_write(path, lambda stream: figure.savefig(stream, format="png"))

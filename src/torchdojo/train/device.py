@@ -1,4 +1,4 @@
-"""Device choice, seeding and mixed precision: the small decisions every training run makes."""
+"""Device choice and mixed precision: the small decisions every training run makes."""
 from __future__ import annotations
 
 import contextlib
@@ -30,13 +30,6 @@ def pick_device(preferred: str | None = None):
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
-
-
-def seed_everything(seed: int) -> None:
-    """Seed torch's CPU and CUDA generators (the only ones torchdojo's code draws from)."""
-    import torch
-
-    torch.manual_seed(seed)
 
 
 def supports_bf16(device) -> bool:

@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from torchdojo.seeding import generator, seed_torch
 from torchdojo.train.checkpoint import restore_rng_state, rng_state
-from torchdojo.train.device import autocast, pick_device, seed_everything
+from torchdojo.train.device import autocast, pick_device
 from torchdojo.train.distributed import (
     DistContext, init_from_env, rank_batches, sum_across_ranks, sync_buffers, wrap_model,
 )
@@ -37,6 +38,16 @@ class TrainState:
     step_losses: list[float] = field(default_factory=list)  # this rank's loss at every step
     stop: bool = False  # a callback sets this to end training after the current epoch
     context: DistContext = field(default_factory=DistContext)
+
+    # what state_dict() holds; a file lacking any of these is not a checkpoint of a run
+    CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "seed", "epoch", "step", "history",
+                       "step_losses", "rng")
+
+    @classmethod
+    def missing_keys(cls, blob) -> list[str]:
+        """The checkpoint entries ``blob`` lacks: none for a ``state_dict()``, all for a non-dict."""
+        present = blob.keys() if isinstance(blob, dict) else ()
+        return [key for key in cls.CHECKPOINT_KEYS if key not in present]
 
     def state_dict(self) -> dict:
         return {
@@ -101,7 +112,7 @@ def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss
     if resume is not None:
         state.load_state_dict(resume)
     elif seed is not None:
-        seed_everything(seed)
+        seed_torch(seed)
     train_data, val_data = as_dataset(train_data), as_dataset(val_data)
     network = wrap_model(model, device, context)
     for callback in plan.callbacks:
@@ -128,7 +139,7 @@ def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss
 def _train_epoch(state: TrainState, network, data, plan: _Plan) -> dict:
     import torch
 
-    order = torch.Generator().manual_seed(state.seed * 1_000_003 + state.epoch)
+    order = generator(state.seed * 1_000_003 + state.epoch)
     batches = rank_batches(torch.randperm(len(data), generator=order), plan.batch_size,
                            plan.context, plan.drop_last)
     state.epoch_steps = len(batches)
