@@ -121,7 +121,7 @@ def test_a_flood_on_the_channel_does_not_grow_the_grader():
         def forward(self, prediction, target):
             for name in os.listdir("/proc/self/fd"):
                 fd = int(name)
-                if fd > 2 and "socket" in os.readlink(f"/proc/self/fd/{fd}"):
+                if fd > 2 and os.path.islink(f"/proc/self/fd/{fd}") and "socket" in os.readlink(f"/proc/self/fd/{fd}"):
                     chunk = b"x" * (1 << 20)
                     for _ in range(200):
                         os.write(fd, chunk)
@@ -133,7 +133,8 @@ def test_a_flood_on_the_channel_does_not_grow_the_grader():
     assert any("tampered with or broke" in r.message for r in report.results)
 
 
-def test_killing_everything_it_can_see_only_kills_itself():
+def test_killing_everything_it_can_see_harms_nobody():
+    """Signals to its parent, to pid 1 and to every process it may signal (-1) reach no grader process."""
     report = graded("""
         import os, signal
         def forward(self, prediction, target):
@@ -145,7 +146,7 @@ def test_killing_everything_it_can_see_only_kills_itself():
             return prediction - target
         HuberLoss.forward = forward
         """)
-    assert report.results and report.results[0].status is Status.CRASHED
+    assert len(report.results) == 7 and report.results[0].status is Status.FAILED
 
 
 def test_processes_in_new_sessions_do_not_survive():

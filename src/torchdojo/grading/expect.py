@@ -28,6 +28,7 @@ import torch
 from torchdojo.grading.diagnostics import fingerprint, mismatch_summary
 from torchdojo.grading.remote import (LearnerRaised, Measurement, Remote, allow_inplace, describe, grad_request,
                                       is_remote, learner_seeded, measure_call, observer, remote_type, requires_grad)
+from torchdojo.seeding import generator
 
 __all__ = [
     "CheckFailed", "allow_inplace", "describe", "expect", "expect_close", "expect_dtype", "expect_finite",
@@ -62,7 +63,7 @@ def expect(condition: object, message: str, fingerprint: str | None = None, kind
 
 def rng(seed: int) -> torch.Generator:
     """A private generator for a check's inputs; nobody's global RNG is touched."""
-    return torch.Generator().manual_seed(seed)
+    return generator(seed)
 
 
 def randn(generator: torch.Generator, *shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
