@@ -37,21 +37,35 @@ def survivor_marker() -> str:
     return f"{600 + int.from_bytes(os.urandom(3), 'big') / 1e7:.7f}"
 
 
+def _running(marker: str) -> list[int]:
+    """Processes (not zombies) whose command line contains `marker`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker in (proc / "cmdline").read_text() and \
+                    (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                found.append(int(proc.name))
+        except OSError:
+            pass
+    return found
+
+
 def survivors(marker: str, wait: float = 1.0) -> list[int]:
-    """Processes (not zombies) whose command line contains `marker`, after up to `wait` seconds."""
+    """The processes still running with `marker` once they have had `wait` seconds to die."""
     deadline = time.monotonic() + wait
-    while True:
-        found = []
-        for proc in Path("/proc").iterdir():
-            try:
-                if proc.name.isdigit() and marker in (proc / "cmdline").read_text() and \
-                        (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-                    found.append(int(proc.name))
-            except OSError:
-                pass
-        if not found or time.monotonic() > deadline:
-            return found
+    while (found := _running(marker)) and time.monotonic() < deadline:
         time.sleep(0.05)
+    return found
+
+
+def started(marker: str, wait: float) -> bool:
+    """Whether a process with `marker` appears within `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while not _running(marker):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def statuses(report) -> list[Status]:
@@ -209,3 +223,77 @@ def test_learner_can_import_a_module_beside_their_file(tmp_path):
     path = tmp_path / "probe.py"
     path.write_text(probe_source(one="from my_helpers import ones as one\n"))
     assert grade_file(PROBE, path).passed
+
+
+# --- faults an honest learner can hit (issue 6 §2) ----------------------------------------------
+
+
+def test_output_in_a_loop_does_not_renew_the_time_limit():
+    """The deadline is absolute: a check that prints forever is stopped at the limit."""
+    began = time.monotonic()
+    report = grade(PROBE, probe_source(one="def one():\n    while True:\n        print('still here')\n"))
+    assert time.monotonic() - began < PROBE.time_limit + 3
+    assert statuses(report) == [Status.TIMEOUT, Status.SKIPPED, Status.SKIPPED]
+
+
+def test_killing_the_command_kills_the_learners_processes(tmp_path):
+    """SIGTERM (or SIGKILL) to `torchdojo check` while the learner's code spins: nothing survives."""
+    import signal
+    import subprocess
+    import sys
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        marker = survivor_marker()
+        path = tmp_path / "huber_loss.py"
+        path.write_text("import subprocess, torch\nfrom torch import nn\n"
+                        f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
+                        "class HuberLoss(nn.Module):\n    def forward(self, p, t):\n        while True:\n"
+                        "            pass\n")
+        command = subprocess.Popen([sys.executable, "-m", "torchdojo", "check", "huber-loss", "--file", str(path)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert started(marker, wait=60), "the learner's code never started"
+        command.send_signal(sig)
+        command.wait(timeout=30)
+        assert survivors(marker, wait=3) == []
+
+
+@pytest.mark.parametrize("encoding, header, passes", [
+    ("latin-1", "# -*- coding: latin-1 -*-\n# café\n", True),
+    ("utf-8-sig", "# café, with a byte-order mark\n", True),
+    ("latin-1", "# café, saved as Latin-1 without saying so\n", False),
+])
+def test_source_is_decoded_as_python_does(tmp_path, encoding, header, passes):
+    path = tmp_path / "probe.py"
+    path.write_bytes((header + probe_source()).encode(encoding))
+    report = grade_file(PROBE, path)
+    assert report.passed is passes
+    if not passes:
+        assert "not readable as Python source" in report.load_error and "coding" in report.load_error
+
+
+def test_syntax_error_without_a_line_names_the_file():
+    report = grade(PROBE, "import torch\nx = 1\0\n")
+    assert "SyntaxError" in report.load_error and "None" not in report.load_error
+    assert report.load_location == "probe.py"
+
+
+@pytest.mark.parametrize("exception, expected", [
+    ("class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\n", "cannot be printed"),
+    ("class Odd(Exception):\n    pass\nOdd = (lambda cls: lambda: cls('x' * 20_000_000))(Odd)\n", "more characters"),
+])
+def test_unprintable_and_huge_exceptions_are_errors(exception, expected):
+    broken = f"def one():\n    raise Odd()\n{exception}"
+    report = grade(PROBE, probe_source(one=broken))
+    assert statuses(report) == [Status.ERROR, Status.PASSED, Status.PASSED]
+    assert expected in report.results[0].message and len(report.results[0].message) < 20_000
+
+
+def test_a_file_named_like_a_library_does_not_shadow_it(tmp_path):
+    path = tmp_path / "torch.py"
+    path.write_text(probe_source())
+    assert grade_file(PROBE, path).passed
+
+
+def test_an_unreadable_file_is_a_load_error(tmp_path):
+    report = grade_file(PROBE, tmp_path / "missing.py")
+    assert not report.passed and "cannot read" in report.load_error
