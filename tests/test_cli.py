@@ -125,8 +125,9 @@ def test_new_user_mistakes_get_the_right_verdict_and_the_cli_keeps_working(ws, s
 
 
 def test_infinite_loop_times_out_and_the_cli_keeps_working(ws, tmp_path):
-    looping = HUBER_SOLUTION.replace("        r = prediction - target\n",
-                                     "        while True:\n            pass\n", 1)
+    forward = "    def forward(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:\n"
+    looping = HUBER_SOLUTION.replace(forward, forward + "        while True:\n            pass\n", 1)
+    assert looping != HUBER_SOLUTION
     path = tmp_path / "loop.py"
     path.write_text(looping)
     result = invoke("check", "huber-loss", "--file", str(path))

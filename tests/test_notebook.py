@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-import torch.nn.functional as F
+import torch
 from torch import nn
 
 import torchdojo
@@ -15,17 +15,20 @@ class GoodHuber(nn.Module):  # defined "in the notebook": graded through fork, n
         self.delta, self.reduction = delta, reduction
 
     def forward(self, prediction, target):
-        return F.huber_loss(prediction, target, delta=self.delta, reduction=self.reduction)
+        r = prediction - target
+        loss = torch.where(r.abs() <= self.delta, 0.5 * r**2, self.delta * (r.abs() - 0.5 * self.delta))
+        return {"mean": loss.mean, "sum": loss.sum, "none": lambda: loss}[self.reduction]()
 
 
 class MseHuber(GoodHuber):
     def forward(self, prediction, target):
-        return F.mse_loss(prediction, target, reduction=self.reduction)
+        loss = (prediction - target) ** 2
+        return {"mean": loss.mean, "sum": loss.sum, "none": lambda: loss}[self.reduction]()
 
 
 def test_check_objects(capsys):
     report = torchdojo.check("huber-loss", HuberLoss=GoodHuber)
-    assert report.passed and "All 5 checks passed" in capsys.readouterr().out
+    assert report.passed and "All 7 checks passed" in capsys.readouterr().out
 
 
 def test_check_objects_names_the_mistake():
