@@ -297,3 +297,15 @@ def test_a_file_named_like_a_library_does_not_shadow_it(tmp_path):
 def test_an_unreadable_file_is_a_load_error(tmp_path):
     report = grade_file(PROBE, tmp_path / "missing.py")
     assert not report.passed and "cannot read" in report.load_error
+
+
+def test_an_unknown_mistake_gets_a_generic_diagnosis():
+    """No mutant fails like these, so the kind of the failed properties speaks."""
+    from torchdojo.catalog import catalog
+
+    huber = catalog().get("huber-loss")
+    solution = huber.read("solution.py")
+    changes_target = grade(huber, solution.replace("r = prediction - target", "r = prediction - target.add_(0.5)"))
+    assert changes_target.mistake is None and "in-place" in changes_target.advice
+    cut_graph = grade(huber, solution.replace("size = r.abs()", "size = r.detach().abs()"))
+    assert cut_graph.mistake is None and "values are right but a gradient is wrong" in cut_graph.advice

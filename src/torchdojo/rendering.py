@@ -53,6 +53,8 @@ def report(rep: Report, title: str) -> None:
         out.print(escape(_indent(result.message, 10)), style="dim" if result.status is Status.SKIPPED else None)
     if rep.mistake:
         out.print(f"[bold yellow]Known mistake:[/] {escape(rep.mistake.diagnosis)}")
+    elif rep.advice:
+        out.print(f"[bold yellow]What this looks like:[/] {escape(rep.advice)}")
     if rep.output.strip():
         out.print("[dim]Your code printed:[/]\n" + escape(_indent(rep.output.rstrip(), 4)))
     passed = sum(r.passed for r in rep.results)
