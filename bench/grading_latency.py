@@ -1,18 +1,23 @@
-"""How fast does a learner hear back? Prints, measured side by side in one run:
+"""How fast does a learner hear back? Prints, measured side by side in one run (interleaved, so a
+noisy minute hits every measurement alike):
 
 (a) `python -c "import torch"` wall time: the floor any fresh command pays;
-(b) a cold `torchdojo check huber-loss` wall time (a new process: import, fork, grade, record),
-    for a passing file and for a known mistake (which also grades the mutants to name it);
-(c) the median in-process re-grade of huber-loss through the engine, fork included
-    (what `torchdojo.check` in a notebook and a long-lived watcher pay);
+(b) a cold `torchdojo check huber-loss` wall time (a new process: import, grade, record), for a
+    passing file and for a known mistake (which also grades the mutants to name it);
+(c) the median re-grade of huber-loss in a warm process (what `torchdojo.check` in a notebook and
+    `torchdojo watch` pay), learner process included;
 (d) `torchdojo verify` wall time (every reference solution).
 
-Usage: python bench/grading_latency.py [--repeat 9]
+With ``--baseline DIR`` (another checkout of torchdojo, e.g. a git worktree of an older commit)
+every measurement is also taken for that code, interleaved with this one, and the ratios printed.
+
+Usage: python bench/grading_latency.py [--repeat 9] [--baseline ../before]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -20,66 +25,98 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def wall(cmd: list[str], cwd: Path | None = None, expect: int | None = 0) -> float:
+HERE = Path(__file__).resolve().parent.parent
+REGRADE = """
+import statistics, sys, time
+from torchdojo.catalog import catalog
+from torchdojo.grading.runner import grade
+huber = catalog().get("huber-loss")
+solution = huber.read("solution.py")
+assert grade(huber, solution).passed  # the first grading imports checks.py: not what a re-grade pays
+times = []
+for _ in range(int(sys.argv[1])):
     began = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    assert grade(huber, solution).passed
+    times.append(time.perf_counter() - began)
+print(statistics.median(times))
+"""
+MUTANT = """
+from torchdojo.catalog import catalog
+from torchdojo.grading.mutants import load_mutants
+huber = catalog().get("huber-loss")
+print(next(m for m in load_mutants(huber.path) if m.name == "missing-half").build(huber.read("solution.py")))
+"""
+
+
+def env_for(root: Path) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(root / "src"), TORCHDOJO_NO_SERVER="1")
+
+
+def wall(cmd: list[str], root: Path, cwd: Path | None = None, expect: int | None = 0) -> float:
+    began = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env_for(root))
     elapsed = time.perf_counter() - began
     if expect is not None and done.returncode != expect:
         raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return elapsed
 
 
-def median_wall(cmd: list[str], repeat: int, **kwargs) -> float:
-    return statistics.median(wall(cmd, **kwargs) for _ in range(repeat))
+def output(code: str, root: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env_for(root),
+                          check=True)
+    return done.stdout
+
+
+def measure_once(root: Path, ws: Path, samples: dict[str, list[float]]) -> None:
+    """One sample of every cold measurement for the code under `root`."""
+    torchdojo = [sys.executable, "-m", "torchdojo"]
+    solution = (root / "src/torchdojo/challenges/03-essentials/05-huber-loss/solution.py").read_text()
+    learner_file = ws / "03-essentials" / "huber_loss.py"
+    learner_file.parent.mkdir(parents=True, exist_ok=True)
+    learner_file.write_text(solution)
+    samples["b_pass"].append(wall(torchdojo + ["check", "huber-loss"], root, cwd=ws))
+    learner_file.write_text(output(MUTANT, root))
+    samples["b_fail"].append(wall(torchdojo + ["check", "huber-loss"], root, cwd=ws, expect=1))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=9)
-    repeat = parser.parse_args().repeat
-    torchdojo = [sys.executable, "-m", "torchdojo"]
-
-    from torchdojo.catalog import catalog
-    from torchdojo.grading.mutants import load_mutants
-
-    huber = catalog().get("huber-loss")
-    solution = huber.read("solution.py")
-    missing_half = next(m for m in load_mutants(huber.path) if m.name == "missing-half").build(solution)
-
+    parser.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    options = parser.parse_args()
+    roots = {"this": HERE} | ({"baseline": options.baseline.resolve()} if options.baseline else {})
+    results: dict[str, dict[str, list[float]]] = {name: {"b_pass": [], "b_fail": [], "c": [], "d": []}
+                                                 for name in roots}
+    floor: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
-        ws = Path(tmp) / "ws"
-        wall(torchdojo + ["init", str(ws)])
-        learner_file = ws / huber.track_folder / huber.file
-        learner_file.parent.mkdir(parents=True, exist_ok=True)
-        check = torchdojo + ["check", "huber-loss"]
-        samples: dict[str, list[float]] = {"a": [], "b_pass": [], "b_fail": []}
-        for _ in range(repeat):  # interleaved, so a noisy minute hits every measurement alike
-            samples["a"].append(wall([sys.executable, "-c", "import torch"]))
-            learner_file.write_text(solution)
-            samples["b_pass"].append(wall(check, cwd=ws))
-            learner_file.write_text(missing_half)
-            samples["b_fail"].append(wall(check, cwd=ws, expect=1))
-        a, b_pass, b_fail = (statistics.median(samples[k]) for k in ("a", "b_pass", "b_fail"))
+        for name, root in roots.items():
+            wall([sys.executable, "-m", "torchdojo", "init", str(Path(tmp) / name)], root)
+        for i in range(options.repeat):
+            floor.append(wall([sys.executable, "-c", "import torch"], HERE))
+            for name, root in roots.items():
+                measure_once(root, Path(tmp) / name, results[name])
+                if i % 3 == 0:
+                    results[name]["c"].append(float(output(REGRADE, root, "20")))
+                    results[name]["d"].append(wall([sys.executable, "-m", "torchdojo", "verify"], root))
+    report(floor, results, options.repeat)
 
-    from torchdojo.grading.runner import grade
 
-    grade(huber, solution)  # first grading imports checks.py; not what a re-grade pays
-    times = []
-    for _ in range(max(20, repeat)):
-        began = time.perf_counter()
-        report = grade(huber, solution)
-        times.append(time.perf_counter() - began)
-        assert report.passed
-    c = statistics.median(times)
-    d = median_wall(torchdojo + ["verify"], max(1, repeat // 2))
-
-    print(f"cpu cores: {os.cpu_count()}, repeats: {repeat} (medians)")
+def report(floor: list[float], results: dict[str, dict[str, list[float]]], repeat: int) -> None:
+    a = statistics.median(floor)
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    print(f"cpu: {cpu}, {os.cpu_count()} cores; repeats: {repeat} (medians)")
     print(f"(a) python -c 'import torch'                 {a:6.2f} s")
-    print(f"(b) cold torchdojo check huber-loss (pass)   {b_pass:6.2f} s   (b)/(a) = {b_pass / a:.2f}   target <= 1.3")
-    print(f"    cold check, known mistake named          {b_fail:6.2f} s   ratio   = {b_fail / a:.2f}")
-    print(f"(c) in-process re-grade, fork included       {c * 1000:6.1f} ms  target <= 150 ms")
-    print(f"(d) torchdojo verify ({len(catalog())} challenges)         {d:6.2f} s")
+    medians = {name: {k: statistics.median(v) for k, v in m.items()} for name, m in results.items()}
+    for name, m in medians.items():
+        print(f"--- {name}")
+        print(f"(b) cold torchdojo check huber-loss (pass)   {m['b_pass']:6.2f} s   (b)/(a) = {m['b_pass'] / a:.2f}")
+        print(f"    cold check, known mistake named          {m['b_fail']:6.2f} s   (b)/(a) = {m['b_fail'] / a:.2f}")
+        print(f"(c) warm re-grade, learner process included {m['c'] * 1000:6.1f} ms")
+        print(f"(d) torchdojo verify                         {m['d']:6.2f} s")
+    if "baseline" in medians:
+        this, base = medians["this"], medians["baseline"]
+        print("--- this / baseline: " + ", ".join(f"{k} {this[k] / base[k]:.2f}" for k in ("b_pass", "b_fail", "c", "d")))
 
 
 if __name__ == "__main__":

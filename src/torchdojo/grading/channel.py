@@ -71,10 +71,21 @@ class Frame:
 # --- encoding (either side) ---------------------------------------------------------------------
 
 
-def tensor_bytes(t: torch.Tensor) -> bytes:
-    """The raw bytes of a tensor, read without calling anything a subclass could override."""
+def dim_order(t: torch.Tensor) -> list[int] | None:
+    """For a permuted layout (a transposed or channels-last tensor), its dimensions from outermost
+    to innermost in memory, so the other side can rebuild the same strides; None when contiguous
+    or not a plain permutation."""
+    if t.dim() < 2 or t.is_contiguous():
+        return None
+    order = sorted(range(t.dim()), key=lambda d: (-t.stride(d), -t.shape[d]))
+    return order if t.permute(order).is_contiguous() else None
+
+
+def tensor_bytes(t: torch.Tensor, order: list[int] | None = None) -> bytes:
+    """The raw bytes of a tensor (in `order`), read without calling anything a subclass overrides."""
     with torch._C.DisableTorchFunctionSubclass(), torch.no_grad():
-        plain = t.detach().to("cpu").contiguous().reshape(-1)
+        plain = t.detach().to("cpu")
+        plain = (plain.permute(order) if order else plain).contiguous().reshape(-1)
         return plain.view(torch.uint8).numpy().tobytes() if plain.numel() else b""
 
 
@@ -113,11 +124,15 @@ class Encoder:
         raise TypeError(f"cannot send a {type(value).__name__}")
 
     def _tensor(self, t: torch.Tensor) -> dict:
-        data = tensor_bytes(t)
+        with torch._C.DisableTorchFunctionSubclass():
+            order = dim_order(t)
+        data = tensor_bytes(t, order)
         if self.size + len(data) > MAX_BLOB:
             raise ValueError(f"tensors too large to send (over {MAX_BLOB >> 20} MiB)")
         entry = dict(dtype=str(t.dtype).removeprefix("torch."), shape=list(t.shape), offset=self.size,
                      nbytes=len(data), **self.tensor_info(t))
+        if order:
+            entry["order"] = order
         self.table.append(entry)
         self.chunks.append(data)
         self.size += len(data)
@@ -167,11 +182,16 @@ def _rebuild(entry: Any, blob: bytes) -> tuple[torch.Tensor, TensorMeta]:
            "tensor bytes out of range")
     numel = math.prod(shape)
     _check(numel * dtype.itemsize == nbytes, "tensor size does not match its shape")
+    order = entry.get("order")
+    _check(order is None or (isinstance(order, list) and sorted(order) == list(range(len(shape)))), "bad layout")
+    stored = [shape[d] for d in order] if order else shape
     if numel == 0:
-        tensor = torch.empty(shape, dtype=dtype)
+        tensor = torch.empty(stored, dtype=dtype)
     else:
         raw = torch.frombuffer(bytearray(blob[offset:offset + nbytes]), dtype=torch.uint8)
-        tensor = raw.view(dtype).reshape(shape)
+        tensor = raw.view(dtype).reshape(stored)
+    if order:  # the same strides as the sender's: a transposed tensor arrives transposed
+        tensor = tensor.permute([order.index(d) for d in range(len(shape))])
     handle, requires_grad = entry.get("handle"), entry.get("requires_grad", False)
     type_name, device = entry.get("type", "Tensor"), entry.get("device", "cpu")
     _check(handle is None or type(handle) is int, "bad handle")

@@ -284,26 +284,21 @@ def _library_dirs() -> tuple[str, ...]:
 
 
 def measure(fn: Callable[[], Any], into: dict[str, Any]) -> Any:
-    """Run `fn` counting what it does: torch-level calls (names), aten operations (names) and
+    """Run `fn` counting what it does: calls that go through torch's function dispatch
+    (``__torch_function__``: torch functions, ``F.*``, tensor methods and operators), by name, and
     lines executed in the learner's own code (anything outside Python's and torch's libraries).
-    A loop over the data shows up as counts that grow with the data, whatever it loops with."""
+    A loop over the data shows up as counts that grow with the data, whatever it loops with.
+    (A TorchDispatchMode would also see aten operations, but its first use imports torch._dynamo:
+    1.5 s in every learner process.)"""
     from torch.overrides import TorchFunctionMode
-    from torch.utils._python_dispatch import TorchDispatchMode
 
     functions: dict[str, int] = {}
-    ops: dict[str, int] = {}
     library, lines = _library_dirs(), [0]
 
     class Functions(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
             name = getattr(func, "__name__", str(func))
             functions[name] = functions.get(name, 0) + 1
-            return func(*args, **(kwargs or {}))
-
-    class Ops(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            name = str(func.overloadpacket.__name__) if hasattr(func, "overloadpacket") else str(func)
-            ops[name] = ops.get(name, 0) + 1
             return func(*args, **(kwargs or {}))
 
     def trace(frame, event, arg):
@@ -316,11 +311,11 @@ def measure(fn: Callable[[], Any], into: dict[str, Any]) -> Any:
     previous = sys.gettrace()
     sys.settrace(trace)
     try:
-        with Functions(), Ops():
+        with Functions():
             result = fn()
     finally:
         sys.settrace(previous)
-        into.update(functions=functions, ops=ops, lines=lines[0])
+        into.update(functions=functions, lines=lines[0])
     return result
 
 

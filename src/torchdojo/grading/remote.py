@@ -62,11 +62,10 @@ class LoadFailed(Exception):
 
 @dataclass
 class Measurement:
-    """What one call did: torch-level function calls and aten operations by name, and lines run
-    in the learner's own code."""
+    """What one call did: calls through torch's function dispatch, by name (``"huber_loss"``,
+    ``"cdist"``, ``"__add__"``), and lines run in the learner's own code."""
 
     functions: dict[str, int] = field(default_factory=dict)
-    ops: dict[str, int] = field(default_factory=dict)
     lines: int = 0
 
     @property
@@ -300,7 +299,11 @@ class Session:
             data = extras.get("measurement")
             if not isinstance(data, dict):
                 raise Tampered("no measurement came back")
-            return value, Measurement(**{k: data[k] for k in ("functions", "ops", "lines") if k in data})
+            functions, lines = data.get("functions"), data.get("lines")
+            if not isinstance(functions, dict) or not all(type(v) is int for v in functions.values()) \
+                    or type(lines) is not int:
+                raise Tampered("a malformed measurement")
+            return value, Measurement(functions, lines)
         return value
 
     def tensor_handle(self, tensor: Any) -> int | None:
