@@ -36,4 +36,34 @@ MUTANTS = [
            "your output matches a common mistake: __init__ does not call super().__init__(), so the module "
            "is not set up and cannot be called; call it first",
            replace={"        super().__init__()  # sets up": "        # sets up"}),
+    Mutant("overrides-call",
+           "Reshape works when called, but a forward hook never fires: the computation is in __call__ instead of "
+           "forward, so hooks (and tools built on them) never see it; rename the method to forward",
+           replace={"def forward(self, x: torch.Tensor)": "def __call__(self, x: torch.Tensor)"}),
+    Mutant("shape-as-buffer",
+           "Reshape has a buffer: the target shape is stored as a tensor with register_buffer, so it lands in "
+           "state_dict and checkpoints; a configuration is a plain attribute, self.shape = shape",
+           replace={"self.shape = shape  #": "self.register_buffer('shape', torch.tensor(shape))  #"}),
+    Mutant("caches-first-batch-size",
+           "the layer only works for the batch size of its first call: the full target shape, batch included, is "
+           "computed once and kept on the module; build it from x.shape[0] in every forward",
+           replace={"return x.reshape(x.shape[0], *self.shape)  # (N, *shape)":
+                    "if not hasattr(self, 'target'):\n            self.target = (x.shape[0], *self.shape)\n"
+                    "        return x.reshape(self.target)"}),
+    Mutant("grows-stored-shape",
+           "the layer breaks from its second call on: forward changes the stored shape (a list that gets the batch "
+           "size inserted on every call); leave self.shape alone and build a new shape, (x.shape[0], *self.shape)",
+           replace={"self.shape = shape  #": "self.shape = list(shape)  #",
+                    "return x.reshape(x.shape[0], *self.shape)  # (N, *shape)":
+                    "self.shape.insert(0, x.shape[0])\n        return x.reshape(self.shape)"}),
+    Mutant("detached-output",
+           "the values are right but no gradient flows back through Reshape: the output is cut from the autograd "
+           "graph (.detach(), .data, torch.tensor(...) or NumPy), so the layers before it would never learn",
+           replace={"return x.reshape(x.shape[0], *self.shape)  # (N, *shape)":
+                    "return x.detach().reshape(x.shape[0], *self.shape)"}),
+    Mutant("resizes-input-in-place",
+           "Reshape changes the caller's tensor: resize_ (or another in-place method) reshapes x itself, and the "
+           "caller's x has a new shape afterwards; return x.reshape(...), a new view or copy",
+           replace={"return x.reshape(x.shape[0], *self.shape)  # (N, *shape)":
+                    "return x.resize_(x.shape[0], *self.shape)"}),
 ]
