@@ -292,7 +292,7 @@ def _call_with_hook(module: Any, *args: Any) -> tuple[Any, bool]:
 def expect_hooks_fire(module: Remote, *args: Any, what: str) -> Any:
     """Call the learner's module with a forward hook attached: the hook fires (the computation goes
     through forward). Returns the output."""
-    output, fired = _call_with_hook(module, *args)
+    output, fired = _call_with_hook.labelled(what, module, *args)
     expect(fired is True, f"a forward hook on {what} never fired: the computation does not go through forward "
                           "(override forward, not __call__)", f"nohook:{what}", kind="type")
     return output

@@ -357,13 +357,18 @@ def observer(fn: Callable[..., Any]) -> Callable[..., Any]:
     key = f"{fn.__module__}:{fn.__qualname__}"
     learner_side.OBSERVERS[key] = fn
 
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def labelled(label: str, *args: Any, **kwargs: Any) -> Any:
+        """Run it over there; messages about the call (an input changed in place) name `label`."""
         if learner_side.IN_LEARNER_PROCESS:
             return fn(*args, **kwargs)
-        return current_session().request({"op": "observe", "fn": key}, label=fn.__name__,
+        return current_session().request({"op": "observe", "fn": key}, label=label,
                                           extra={"args": list(args), "kwargs": dict(kwargs)})
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return labelled(fn.__name__, *args, **kwargs)
     run.local = fn  # type: ignore[attr-defined]
+    run.labelled = labelled  # type: ignore[attr-defined]
     return run
 
 
