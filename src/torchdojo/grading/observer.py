@@ -271,8 +271,7 @@ def describe(obj: Any) -> dict:
                         for n, p in obj.named_parameters()],
             buffers=[(n, list(b.shape), str(b.dtype)) for n, b in obj.named_buffers()],
             children=[(n, type(c).__qualname__) for n, c in obj.named_children()],
-            overrides_call="__call__" in vars(kind) or any("__call__" in vars(c) for c in kind.__mro__[1:]
-                                                           if c is not torch.nn.Module and issubclass(c, torch.nn.Module)),
+            overrides_call=kind.__call__ is not torch.nn.Module.__call__,
             defines_forward=kind.forward is not torch.nn.Module.forward, training=bool(obj.training))
     return facts
 

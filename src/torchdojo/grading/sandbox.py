@@ -20,6 +20,7 @@ import ctypes
 import faulthandler
 import os
 import resource
+import select
 import signal
 import socket
 import struct
@@ -178,7 +179,6 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         data = b""
         while len(data) < STATUS.size and time.monotonic() < deadline:
-            import select
             if select.select([self.status_fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
                 chunk = os.read(self.status_fd, STATUS.size - len(data))
                 if not chunk:

@@ -1,94 +1,174 @@
-"""Checks for tensor-basics: each function against a different torch formulation, on random shapes."""
+"""Checks for tensor-basics: each function against a different torch formulation on random shapes
+(a batch of one and a single feature too), float32 kept, gradients for every tensor argument, no
+Python loops, and no argument changed in place (every call checks that; a failure names the
+function and the argument)."""
+import contextlib
+from typing import Callable, Iterator
+
 import torch
 import torch.nn.functional as F
 
-from torchdojo.grading.expect import expect_close, expect_unchanged, randn, rng
+from torchdojo.grading.expect import (CheckFailed, expect_close, expect_grad_close, expect_vectorised, grad, measure,
+                                      randn, rng, sizes)
+from torchdojo.grading.remote import LearnerRaised
+
+# Each function's tensor arguments in call order: how an in-place change or a gradient is named.
+ARGUMENTS = {"feature_sum": ("x",), "center_columns": ("x",), "matrix_product": ("a", "b"),
+             "layer_forward": ("features", "weights", "bias"), "pixels_as_rows": ("image",)}
 
 
-def _sizes(seed: int, count: int) -> list[int]:
-    """`count` distinct sizes between 2 and 9, drawn from a private generator (no square surprises)."""
-    order = torch.randperm(8, generator=rng(seed))[:count] + 2
-    return [int(s) for s in order]
+@contextlib.contextmanager
+def _about(function: str) -> Iterator[None]:
+    """Name `function` in every failure's fingerprint, and an in-place change (which every call
+    detects, reporting the argument's position) by the argument's name."""
+    try:
+        yield
+    except CheckFailed as failure:
+        position = failure.fingerprint.rsplit(":", 1)[-1]
+        if not (failure.fingerprint.startswith("inplace:") and position.isdigit()):
+            raise CheckFailed(failure.message, f"{function}:{failure.fingerprint}", failure.kind) from None
+        argument = ARGUMENTS[function][int(position)]
+        raise CheckFailed(f"{function} changed its argument `{argument}` in place: the caller's tensor is different "
+                          "after the call. Leave arguments as they are and return a new tensor (no `+=`/`-=`, no "
+                          "method ending in `_` such as `.sub_()` or `.unsqueeze_()`, no `x[...] =` on an argument)",
+                          f"inplace:{function}:{argument}", kind="inplace") from None
 
 
 def check_feature_sum(learner):
-    """feature_sum sums each row (the features of one example): (N, d) -> (N,)."""
-    for seed in range(3):
-        n, d = _sizes(seed, 2)
-        x = randn(rng(10 + seed), n, d)
-        expect_close(learner.feature_sum(x), torch.einsum("nd->n", x),
-                     what=f"feature_sum(x) for x of shape {(n, d)} (one sum per example)", atol=1e-5)
+    """feature_sum sums each row (one example's features): (N, d) -> (N,), also for N = 1 and d = 1."""
+    n, d = sizes(0, 2)
+    with _about("feature_sum"):
+        for seed, shape in enumerate([(n, d), (d, n), (1, d), (n, 1)]):
+            x = randn(rng(10 + seed), *shape)
+            expect_close(learner.feature_sum(x), torch.einsum("nd->n", x),
+                         what=f"feature_sum(x) for x of shape {shape} (one sum per example)")
 
 
 def check_center_columns(learner):
-    """center_columns subtracts each column's mean, so every column then averages to 0."""
-    for seed in range(3):
-        n, d = _sizes(20 + seed, 2)
-        x = randn(rng(30 + seed), n, d) * 2 + 3
-        expected = x - x.sum(dim=0) / n  # computed before the call, in case the call changes x
-        expect_close(learner.center_columns(x), expected,
-                     what=f"center_columns(x) for x of shape {(n, d)} (each column minus its own mean)",
-                     atol=1e-5)
+    """center_columns subtracts each column's own mean, so every column then averages to 0."""
+    n, d = sizes(20, 2)
+    with _about("center_columns"):
+        for seed, shape in enumerate([(n, d), (d, n), (n, 1)]):
+            x = randn(rng(30 + seed), *shape) * 2 + 3
+            expect_close(learner.center_columns(x), x - x.sum(dim=0) / shape[0],
+                         what=f"center_columns(x) for x of shape {shape} (each column minus its own mean)")
 
 
 def check_matrix_product(learner):
-    """matrix_product is the matrix product (rows times columns), for square and non-square matrices."""
-    shapes = [(4, 4, 4)] + [tuple(_sizes(40 + seed, 3)) for seed in range(2)]
-    for seed, (n, k, m) in enumerate(shapes):
-        a, b = randn(rng(50 + seed), n, k), randn(rng(60 + seed), k, m)
-        expect_close(learner.matrix_product(a, b), torch.einsum("nk,km->nm", a, b),
-                     what=f"matrix_product(a, b) for a {(n, k)} and b {(k, m)}", atol=1e-5)
+    """matrix_product is the matrix product (rows times columns): square, non-square, a row, a column."""
+    n, k, m = sizes(40, 3)
+    with _about("matrix_product"):
+        for seed, (rows, inner, cols) in enumerate([(4, 4, 4), (n, k, m), (1, k, m), (n, k, 1)]):
+            a, b = randn(rng(50 + seed), rows, inner), randn(rng(60 + seed), inner, cols)
+            expect_close(learner.matrix_product(a, b), torch.einsum("nk,km->nm", a, b),
+                         what=f"matrix_product(a, b) for a {(rows, inner)} and b {(inner, cols)}")
 
 
 def check_matrix_product_batched(learner):
-    """matrix_product also multiplies a batch of matrices (B, n, k) by one matrix (k, m)."""
-    batch, n, k, m = _sizes(70, 4)
-    a, b = randn(rng(71), batch, n, k), randn(rng(72), k, m)
-    expect_close(learner.matrix_product(a, b), torch.einsum("bnk,km->bnm", a, b),
-                 what=f"matrix_product(a, b) for a batch a {(batch, n, k)} and b {(k, m)}", atol=1e-5)
+    """matrix_product also multiplies a batch of matrices (B, n, k), or (B1, B2, n, k), by one (k, m)."""
+    batch, n, k, m = sizes(70, 4)
+    with _about("matrix_product"):
+        for seed, leading in enumerate([(batch,), (2, batch)]):
+            a, b = randn(rng(71 + seed), *leading, n, k), randn(rng(73 + seed), k, m)
+            expect_close(learner.matrix_product(a, b), torch.einsum("...nk,km->...nm", a, b),
+                         what=f"matrix_product(a, b) for a batch a {(*leading, n, k)} and b {(k, m)}")
 
 
 def check_layer_forward(learner):
-    """layer_forward equals sigmoid(features @ weights + bias), as nn.Linear followed by a sigmoid."""
-    for seed in range(3):
-        n, d_in, d_out = _sizes(80 + seed, 3)
-        if seed == 2:
-            n = 1  # a single example, as in the Udacity notebook
-        features, weights, bias = randn(rng(90 + seed), n, d_in), randn(rng(100 + seed), d_in, d_out), \
-            randn(rng(110 + seed), d_out)
-        # nn.Linear stores its weight as (d_out, d_in): hence the transpose.
-        expected = torch.sigmoid(F.linear(features, weights.T, bias))
-        expect_close(learner.layer_forward(features, weights, bias), expected,
-                     what=f"layer_forward(features {(n, d_in)}, weights {(d_in, d_out)}, bias {(d_out,)})",
-                     atol=1e-5)
+    """layer_forward equals sigmoid(features @ weights + bias) (nn.Linear then a sigmoid), one example
+    or many, also where |z| is large and the sigmoid saturates."""
+    n, d_in, d_out = sizes(80, 3)
+    # (N, d_in, d_out, scale): a batch, the notebook's single example with one output, and inputs
+    # so large that |z| passes 88, where exp(z) overflows float32
+    cases = [(n, d_in, d_out, 1.0), (1, d_in, 1, 1.0), (n, d_in, d_out, 60.0)]
+    with _about("layer_forward"):
+        for seed, (rows, inputs, outputs, scale) in enumerate(cases):
+            features = randn(rng(90 + seed), rows, inputs) * scale
+            weights, bias = randn(rng(100 + seed), inputs, outputs), randn(rng(110 + seed), outputs)
+            # nn.Linear stores its weight as (d_out, d_in): hence the transpose.
+            expect_close(learner.layer_forward(features, weights, bias),
+                         torch.sigmoid(F.linear(features, weights.T, bias)),
+                         what=f"layer_forward(features {(rows, inputs)}, weights {(inputs, outputs)}, bias "
+                              f"{(outputs,)}){' on inputs scaled by 60 (|z| far beyond 88)' if scale > 1 else ''}")
 
 
 def check_pixels_as_rows(learner):
     """pixels_as_rows puts pixel (h, w) in row h*W + w, holding that pixel's C channel values."""
-    for seed in range(2):
-        c, h, w = _sizes(120 + seed, 3)
-        image = randn(rng(130 + seed), c, h, w)
-        expected = image.flatten(1).T  # (C, H*W) -> (H*W, C): row p holds image[:, p // W, p % W]
-        expect_close(learner.pixels_as_rows(image), expected,
-                     what=f"pixels_as_rows(image) for an image of shape (C, H, W) = {(c, h, w)}")
+    c, h, w = sizes(120, 3)
+    with _about("pixels_as_rows"):
+        for seed, shape in enumerate([(c, h, w), (h, w, c), (1, h, w)]):  # a greyscale image, too
+            image = randn(rng(130 + seed), *shape)
+            expected = image.flatten(1).T  # (C, H*W) -> (H*W, C): row p holds image[:, p // W, p % W]
+            expect_close(learner.pixels_as_rows(image), expected,
+                         what=f"pixels_as_rows(image) for an image of shape (C, H, W) = {shape}")
 
 
-def check_inputs_unchanged(learner):
-    """No function modifies its inputs in place."""
-    x = randn(rng(140), 5, 3) + 1
-    a, b = randn(rng(141), 2, 4, 3), randn(rng(142), 3, 6)
-    features, weights, bias = randn(rng(143), 5, 3), randn(rng(144), 3, 2), randn(rng(145), 2)
-    image = randn(rng(146), 3, 4, 5)
-    calls = [
-        ("feature_sum(x)", lambda: learner.feature_sum(x), {"x": x}),
-        ("center_columns(x)", lambda: learner.center_columns(x), {"x": x}),
-        ("matrix_product(a, b)", lambda: learner.matrix_product(a, b), {"a": a, "b": b}),
-        ("layer_forward(features, weights, bias)", lambda: learner.layer_forward(features, weights, bias),
-         {"features": features, "weights": weights, "bias": bias}),
-        ("pixels_as_rows(image)", lambda: learner.pixels_as_rows(image), {"image": image}),
-    ]
-    for call, fn, inputs in calls:
-        before = {name: t.clone() for name, t in inputs.items()}
-        fn()
-        for name, t in inputs.items():
-            expect_unchanged(before[name], t, what=f"the argument `{name}` of {call}")
+# Errors that only arguments requiring grad provoke: (words in the message, kind, the usual cause)
+GRAD_ERRORS = [("numpy()", "detached", "The computation goes through NumPy, which autograd cannot follow; use torch "
+                "operations on the arguments themselves"),
+               ("in-place operation", "inplace", "An argument is changed in place; compute a new tensor instead")]
+
+
+def _expect_gradients(learner, function: str, inputs: list[torch.Tensor], reference: Callable, seed: int) -> None:
+    """`function`'s gradients for each of its tensor arguments equal those of torch's `reference`."""
+    inputs = [t.requires_grad_() for t in inputs]
+    reference_output = reference(*inputs)
+    upstream = randn(rng(seed), *reference_output.shape)
+    expected = torch.autograd.grad(reference_output, inputs, upstream)
+    with _about(function):
+        try:
+            output = getattr(learner, function)(*inputs)
+            got = grad(output, inputs, upstream, what=f"{function}(...)")
+        except LearnerRaised as exc:
+            message = exc.info.get("message", "").rstrip(".")
+            known = [(kind, cause) for words, kind, cause in GRAD_ERRORS if words in message]
+            if not known:
+                raise  # not about gradients: reported as the error it is, with its traceback
+            (kind, cause), error = known[0], exc.info.get("type")
+            raise CheckFailed(f"{function} raised {error} once its arguments require grad: {message}. {cause}"
+                              f"\n{exc.info.get('traceback', '')}".rstrip(), f"grad-raised:{kind}",
+                              kind=kind) from None
+        for name, got_grad, expected_grad in zip(ARGUMENTS[function], got, expected):
+            expect_grad_close(got_grad, expected_grad, what=f"`{name}` in {function}")
+
+
+def check_gradients(learner):
+    """Gradients reach every tensor argument of every function and equal torch's (the layer's also
+    at z = 0 and where the sigmoid flattens out)."""
+    n, d, k = sizes(150, 3)
+    _expect_gradients(learner, "feature_sum", [randn(rng(151), n, d)], lambda x: x.sum(1), 160)
+    _expect_gradients(learner, "center_columns", [randn(rng(152), n, d)], lambda x: x - x.mean(0), 161)
+    _expect_gradients(learner, "matrix_product", [randn(rng(153), 2, n, d), randn(rng(154), d, k)],
+                      torch.matmul, 162)
+    features, weights, bias = randn(rng(155), n, d), randn(rng(156), d, k), randn(rng(157), k)
+    features[0], bias[0] = 0.0, 0.0  # z = 0 exactly at (0, 0)
+    features[1] *= 10  # |z| in the tens: the sigmoid's slope is tiny there but must not be NaN
+    _expect_gradients(learner, "layer_forward", [features, weights, bias],
+                      lambda f, w, b: torch.sigmoid(f @ w + b), 163)
+    _expect_gradients(learner, "pixels_as_rows", [randn(rng(158), k, n, d)], lambda im: im.flatten(1).T, 164)
+
+
+def check_vectorised(learner):
+    """No function loops in Python: the work stays a few tensor operations as every dimension grows."""
+    cases = {
+        "feature_sum": {"rows": lambda s: (randn(rng(1), s, 5),), "features": lambda s: (randn(rng(2), 5, s),)},
+        "center_columns": {"rows": lambda s: (randn(rng(3), s, 5),), "columns": lambda s: (randn(rng(4), 5, s),)},
+        "matrix_product": {"rows of a": lambda s: (randn(rng(5), s, 4), randn(rng(6), 4, 3)),
+                           "columns of a": lambda s: (randn(rng(7), 3, s), randn(rng(8), s, 3)),
+                           "columns of b": lambda s: (randn(rng(9), 3, 4), randn(rng(10), 4, s)),
+                           "batches": lambda s: (randn(rng(11), s, 3, 4), randn(rng(12), 4, 3))},
+        "layer_forward": {"examples": lambda s: (randn(rng(13), s, 4), randn(rng(14), 4, 3), randn(rng(15), 3)),
+                          "inputs": lambda s: (randn(rng(16), 3, s), randn(rng(17), s, 3), randn(rng(18), 3)),
+                          "outputs": lambda s: (randn(rng(19), 3, 4), randn(rng(20), 4, s), randn(rng(21), s))},
+        "pixels_as_rows": {"channels": lambda s: (randn(rng(22), s, 3, 4),),
+                           "rows of pixels": lambda s: (randn(rng(23), 3, s, 4),),
+                           "columns of pixels": lambda s: (randn(rng(24), 3, 4, s),)},
+    }
+    # The first measured call in a process is polluted by torch's lazy imports (thousands of
+    # "lines", seconds of time); spend it here so that the first real comparison is fair.
+    with _about("feature_sum"):
+        measure(learner.feature_sum, randn(rng(0), 2, 2))
+    for function, dimensions in cases.items():
+        with _about(function):
+            for dimension, make_args in dimensions.items():
+                expect_vectorised(getattr(learner, function), make_args, what=function, dimension=dimension)

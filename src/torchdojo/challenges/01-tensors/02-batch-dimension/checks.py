@@ -1,75 +1,184 @@
-"""Checks for batch-dimension: shapes for a batch of one and a batch of N, values, and a real model."""
+"""Checks for batch-dimension: shapes and values for a batch of N and a batch of one, several ranks
+(a 0-dim example too), a non-contiguous batch, gradients, predict_one with three kinds of model,
+no per-example loop, and no argument changed in place (every call checks that; a failure names the
+function and the argument)."""
+import contextlib
+from typing import Iterator
+
 import torch
 from torch import nn
 
-from torchdojo.grading.expect import expect_close, expect_shape, randn, rng, seeded
+from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_grad_close, expect_shape,
+                                      expect_vectorised, grad, measure, observer, randn, rng, sizes)
+from torchdojo.grading.remote import LearnerRaised
+
+# Each function's tensor arguments in call order: how an in-place change is named.
+ARGUMENTS = {"first_example": ("batch",), "add_batch_dim": ("example",), "remove_batch_dim": ("batch",),
+             "flatten_features": ("batch",), "predict_one": ("example",)}
 
 
-def _sizes(seed: int, count: int) -> list[int]:
-    """`count` distinct sizes between 2 and 7 from a private generator."""
-    return [int(s) + 2 for s in torch.randperm(6, generator=rng(seed))[:count]]
+@contextlib.contextmanager
+def _about(function: str) -> Iterator[None]:
+    """Name `function` in every failure's fingerprint, and an in-place change (which every call
+    detects, reporting the argument's position) by the argument's name."""
+    try:
+        yield
+    except CheckFailed as failure:
+        position = failure.fingerprint.rsplit(":", 1)[-1]
+        if not (failure.fingerprint.startswith("inplace:") and position.isdigit()):
+            raise CheckFailed(failure.message, f"{function}:{failure.fingerprint}", failure.kind) from None
+        argument = ARGUMENTS[function][int(position)]
+        raise CheckFailed(f"{function} changed its argument `{argument}` in place: the caller's tensor is different "
+                          "after the call (its values or its shape). Leave arguments as they are and return a new "
+                          "tensor or a view (`unsqueeze`, not `unsqueeze_`; `squeeze`, not `squeeze_`)",
+                          f"inplace:{function}:{argument}", kind="inplace") from None
 
 
 def check_first_example(learner):
-    """first_example keeps the batch dimension: (N, C, H, W) -> (1, C, H, W), for N > 1 and N = 1."""
-    n, c, h, w = _sizes(1, 4)
-    for batch_size in (n, 1):
-        batch = randn(rng(2 + batch_size), batch_size, c, h, w)
-        got = learner.first_example(batch)
-        what = f"first_example(batch) for a batch of shape {(batch_size, c, h, w)}"
-        expect_shape(got, (1, c, h, w), what)
-        expect_close(got, batch[:1], what)
+    """first_example keeps the batch dimension: (N, ...) -> (1, ...), for N > 1, N = 1 and two ranks."""
+    n, c, h, w = sizes(1, 4)
+    with _about("first_example"):
+        for seed, shape in enumerate([(n, c, h, w), (1, c, h, w), (n, c)]):
+            batch = randn(rng(2 + seed), *shape)
+            expect_close(learner.first_example(batch), batch[0].unsqueeze(0),
+                         what=f"first_example(batch) for a batch of shape {shape}")
 
 
 def check_add_batch_dim(learner):
-    """add_batch_dim puts a size-1 dimension in front and keeps every other one: (...) -> (1, ...)."""
-    c, h, w = _sizes(3, 3)
-    for shape in [(c,), (c, h, w)]:
-        example = randn(rng(4), *shape)
-        got = learner.add_batch_dim(example)
-        what = f"add_batch_dim(example) for an example of shape {shape}"
-        expect_shape(got, (1, *shape), what)
-        expect_close(got[0], example, what)
+    """add_batch_dim puts a size-1 dimension in front and keeps every other one: (...) -> (1, ...),
+    for a vector, an image and a single number (0-dim)."""
+    c, h, w = sizes(3, 3)
+    with _about("add_batch_dim"):
+        for seed, shape in enumerate([(c,), (c, h, w), ()]):
+            example = randn(rng(4 + seed), *shape)
+            expect_close(learner.add_batch_dim(example), example[None],
+                         what=f"add_batch_dim(example) for an example of shape {shape}")
 
 
 def check_remove_batch_dim(learner):
     """remove_batch_dim removes the batch dimension only, even when other dimensions have size 1."""
-    h, w, k = _sizes(5, 3)
-    # a batch holding one greyscale image (one channel), then one row of logits, then one single-output value
-    for shape in [(1, 1, h, w), (1, k), (1, 1)]:
-        batch = randn(rng(6), *shape)
-        got = learner.remove_batch_dim(batch)
-        what = f"remove_batch_dim(batch) for a batch of shape {shape}"
-        expect_shape(got, shape[1:], what)
-        expect_close(got, batch[0], what)
+    h, w, k = sizes(5, 3)
+    # one greyscale image (a single channel), one row of logits, one single-output value, one number
+    with _about("remove_batch_dim"):
+        for seed, shape in enumerate([(1, 1, h, w), (1, k), (1, 1), (1,)]):
+            batch = randn(rng(6 + seed), *shape)
+            expect_close(learner.remove_batch_dim(batch), batch[0],
+                         what=f"remove_batch_dim(batch) for a batch of shape {shape}")
 
 
 def check_flatten_features(learner):
-    """flatten_features gives (N, C*H*W) for a batch of N and for a batch of one."""
-    n, c, h, w = _sizes(7, 4)
-    for batch_size in (n, 1):
-        batch = randn(rng(8), batch_size, c, h, w)
-        expect_close(learner.flatten_features(batch), nn.Flatten()(batch),
-                     what=f"flatten_features(batch) for a batch of shape {(batch_size, c, h, w)}")
+    """flatten_features gives (N, d1*d2*...) for images, sequences and vectors, for N > 1 and N = 1."""
+    n, c, h, w = sizes(7, 4)
+    with _about("flatten_features"):
+        for seed, shape in enumerate([(n, c, h, w), (1, c, h, w), (n, h, w), (n, c)]):
+            batch = randn(rng(8 + seed), *shape)
+            expect_close(learner.flatten_features(batch), nn.Flatten()(batch),
+                         what=f"flatten_features(batch) for a batch of shape {shape}")
+
+
+@observer
+def _flatten_permuted(learner, channels_last: torch.Tensor):
+    """Runs next to the learner's code: a tensor crosses the boundary as a contiguous copy, so the
+    non-contiguous (N, C, H, W) view of channels-last images is made there."""
+    output = learner.flatten_features(channels_last.permute(0, 3, 1, 2))
+    return output.detach() if isinstance(output, torch.Tensor) else f"a {type(output).__name__}"
 
 
 def check_flatten_non_contiguous(learner):
     """flatten_features works on a non-contiguous batch (channels-last images permuted to (N, C, H, W))."""
-    n, c, h, w = _sizes(9, 4)
-    batch = randn(rng(10), n, h, w, c).permute(0, 3, 1, 2)  # (N, C, H, W) view of channels-last memory
-    expect_close(learner.flatten_features(batch), nn.Flatten()(batch.contiguous()),
-                 what=f"flatten_features(batch) for a permuted (non-contiguous) batch of shape {(n, c, h, w)}")
+    n, c, h, w = sizes(9, 4)
+    channels_last = randn(rng(10), n, h, w, c)
+    what = f"flatten_features(batch) for a permuted (non-contiguous) batch of shape {(n, c, h, w)}"
+    with _about("flatten_features"):
+        got = _flatten_permuted(learner, channels_last)
+        expect(isinstance(got, torch.Tensor), f"{what} returned {got}, not a tensor", "type", kind="type")
+        expect_close(got, nn.Flatten()(channels_last.permute(0, 3, 1, 2)), what=what)
 
 
-def check_predict_one(learner):
-    """predict_one runs a batch model (Flatten then Linear) on one image and returns its K outputs."""
-    c, h, w, k = _sizes(11, 4)
-    with seeded(12):
-        model = nn.Sequential(nn.Flatten(), nn.Linear(c * h * w, k))
-    example = randn(rng(13), c, h, w)
+# Errors that only an input requiring grad provokes: (words in the message, kind, the usual cause)
+GRAD_ERRORS = [("numpy()", "detached", "The computation goes through NumPy, which autograd cannot follow; tensors "
+                "have the same operations"),
+               ("in-place operation", "inplace", "The input is changed in place; return a new tensor or a view")]
+
+
+def check_gradients(learner):
+    """Gradients flow back through every function to its input (so each can sit inside a model)."""
+    n, c, h = sizes(11, 3)
+    calls = [("first_example", (n, c, h), lambda t: t[:1]), ("add_batch_dim", (c, h), lambda t: t[None]),
+             ("remove_batch_dim", (1, c, h), lambda t: t[0]), ("flatten_features", (n, c, h), lambda t: t.flatten(1))]
+    for seed, (function, shape, reference) in enumerate(calls):
+        x = randn(rng(12 + seed), *shape).requires_grad_()
+        upstream = randn(rng(20 + seed), *reference(x).shape)
+        (expected,) = torch.autograd.grad(reference(x), [x], upstream)
+        with _about(function):
+            try:
+                (got,) = grad(getattr(learner, function)(x), [x], upstream, what=f"{function}(...)")
+            except LearnerRaised as exc:
+                message = exc.info.get("message", "").rstrip(".")
+                known = [(kind, cause) for words, kind, cause in GRAD_ERRORS if words in message]
+                if not known:
+                    raise  # not about gradients: reported as the error it is, with its traceback
+                (kind, cause), error = known[0], exc.info.get("type")
+                raise CheckFailed(f"{function} raised {error} once its input requires grad: {message}. {cause}"
+                                  f"\n{exc.info.get('traceback', '')}".rstrip(), f"grad-raised:{kind}",
+                                  kind=kind) from None
+            expect_grad_close(got, expected, what=f"`{ARGUMENTS[function][0]}` in {function}")
+
+
+# --- predict_one: reference models built the same way here and next to the learner's code ---------
+
+
+def _model(kind: str, seed: int, size: tuple[int, ...]) -> nn.Module:
+    """A model written for batches, built under `seed` without touching anyone's RNG state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        if kind == "conv":  # (1, C, H, W) -> (1, K)
+            c, h, w, k = size
+            return nn.Sequential(nn.Conv2d(c, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(3 * h * w, k))
+        d, k = size  # an MLP without Flatten: (1, d) -> (1, K); with K = 1 a regression model
+        return nn.Sequential(nn.Linear(d, 8), nn.Tanh(), nn.Linear(8, k))
+
+
+@observer
+def _predict_with(learner, kind: str, seed: int, size: tuple[int, ...], example: torch.Tensor):
+    """Runs next to the learner's code: build a reference model there and call predict_one with it."""
+    output = learner.predict_one(_model(kind, seed, size), example)
+    return output.detach() if isinstance(output, torch.Tensor) else f"a {type(output).__name__}"
+
+
+def _expect_prediction(learner, kind: str, seed: int, size: tuple[int, ...], example: torch.Tensor,
+                       what: str) -> None:
     with torch.no_grad():
-        expected = model(example.unsqueeze(0))[0]
-    got = learner.predict_one(model, example)
-    what = f"predict_one(model, example) for an example of shape {(c, h, w)} and a model with {k} outputs"
-    expect_shape(got, (k,), what)
-    expect_close(got.detach(), expected, what, atol=1e-5)
+        expected = _model(kind, seed, size)(example.unsqueeze(0))[0]
+    with _about("predict_one"):
+        got = _predict_with(learner, kind, seed, tuple(size), example)
+        expect(isinstance(got, torch.Tensor), f"{what} returned {got}, not a tensor", f"type:{kind}", kind="type")
+        expect_shape(got, expected.shape, what)
+        expect_close(got, expected, what)
+
+
+def check_predict_one_image(learner):
+    """predict_one runs a conv net written for (N, C, H, W) batches on one (C, H, W) image and returns its K outputs."""
+    c, h, w, k = sizes(30, 4)
+    _expect_prediction(learner, "conv", 31, (c, h, w, k), randn(rng(32), c, h, w),
+                       what=f"predict_one(conv net, image) for an image of shape {(c, h, w)} and {k} outputs")
+
+
+def check_predict_one_vector(learner):
+    """predict_one works for an MLP on one (d,) vector: K outputs give shape (K,), one output gives (1,)."""
+    d, k = sizes(33, 2)
+    for seed, outputs in enumerate((k, 1)):
+        _expect_prediction(learner, "mlp", 34 + seed, (d, outputs), randn(rng(36 + seed), d),
+                           what=f"predict_one(MLP, example) for an example of shape {(d,)} and {outputs} output"
+                                f"{'s' if outputs > 1 else ''}")
+
+
+def check_flatten_vectorised(learner):
+    """flatten_features flattens the whole batch at once: no Python loop over the examples or the features."""
+    with _about("flatten_features"):
+        # The first measured call in a process is polluted by torch's lazy imports (thousands of
+        # "lines", seconds of time); spend it here so that the first real comparison is fair.
+        measure(learner.flatten_features, randn(rng(40), 2, 2))
+        for dimension, make_args in {"examples": lambda s: (randn(rng(41), s, 3, 4),),
+                                     "features": lambda s: (randn(rng(42), 3, s, 4),)}.items():
+            expect_vectorised(learner.flatten_features, make_args, what="flatten_features", dimension=dimension)

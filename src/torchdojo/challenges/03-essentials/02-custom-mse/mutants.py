@@ -2,6 +2,7 @@
 from torchdojo.grading.mutants import Mutant
 
 SQUARED = "return (errors**2).mean()"
+ERRORS = "errors = predictions - ground_truth"
 
 MUTANTS = [
     Mutant("sum-not-mean",
@@ -27,15 +28,37 @@ MUTANTS = [
            "elements; use .mean() (or divide by x.numel())",
            replace={SQUARED: "return (errors**2).sum() / len(predictions)"}),
     Mutant("returns-python-float",
-           "your output matches a common mistake: .item() turns the loss into a Python float, which cannot "
-           "backpropagate; return the 0-dim tensor itself",
+           "your output matches a common mistake: the loss comes back as a Python number (.item(), float()), "
+           "which cannot backpropagate; return the 0-dim tensor itself",
            replace={SQUARED: "return (errors**2).mean().item()"}),
     Mutant("rewrapped-in-torch-tensor",
-           "your output matches a common mistake: torch.tensor(...) copies the value into a new tensor with no "
-           "history, so loss.backward() never reaches the model; return the computed tensor directly",
+           "the loss has the right value but is cut from the autograd graph, so loss.backward() never reaches "
+           "the model; usual causes: torch.tensor(...) around a computed value, .item(), .detach() or a trip "
+           "through NumPy; return the tensor the operations produced",
            replace={SQUARED: "return torch.tensor((errors**2).mean().item())"}),
     Mutant("module-without-super-init",
            "your output matches a common mistake: MSELoss.__init__ does not call super().__init__(), so the "
            "module cannot be called; call it first in __init__",
            replace={"        super().__init__()  # an nn.Module": "        pass  # an nn.Module"}),
+    Mutant("ground-truth-detached",
+           "the ground truth is detached, so it gets no gradient; F.mse_loss is differentiable in both "
+           "arguments (a target made by another network must learn too): subtract ground_truth itself",
+           replace={ERRORS: "errors = predictions - ground_truth.detach()"}),
+    Mutant("in-place-subtraction",
+           "the errors are computed in place (predictions.sub_(ground_truth)), which overwrites the caller's "
+           "predictions; use predictions - ground_truth, a new tensor",
+           replace={ERRORS: "errors = predictions.sub_(ground_truth)"}),
+    Mutant("calls-f-mse-loss",
+           "the loss calls F.mse_loss: this challenge is to write it yourself, "
+           "((predictions - ground_truth)**2).mean()",
+           replace={SQUARED: "return nn.functional.mse_loss(predictions, ground_truth)"}),
+    Mutant("float64-weights-from-numpy",
+           "the loss comes out as float64: a NumPy array (float64 by default) entered the computation and "
+           "promoted the result; keep everything in torch operations on the inputs",
+           replace={"import torch\n": "import numpy as np\nimport torch\n",
+                    SQUARED: "return (errors**2 * torch.from_numpy(np.full(errors.shape, 1 / errors.numel()))).sum()"}),
+    Mutant("python-loop",
+           "the loss adds up the squared errors one element at a time in a Python loop; one tensor expression, "
+           "(errors**2).mean(), does them all at once",
+           replace={SQUARED: "return sum(e**2 for e in errors.reshape(-1)) / errors.numel()"}),
 ]

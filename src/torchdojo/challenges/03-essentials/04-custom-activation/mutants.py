@@ -41,4 +41,28 @@ MUTANTS = [
            "your output matches a common mistake: beta scales the output, β·x·sigmoid(x); it belongs inside "
            "the sigmoid: x·sigmoid(β·x)",
            replace={FORMULA: "return self.beta * x * torch.sigmoid(x)"}),
+    Mutant("naive-exp-overflow",
+           "the gradient is NaN where |βx| is large: x / (1 + exp(−βx)) overflows exp to inf and its backward "
+           "multiplies 0 by inf; torch.sigmoid(β·x) is written to stay finite, use it",
+           replace={FORMULA: "return x / (1 + torch.exp(-self.beta * x))"}),
+    Mutant("int-beta-kept-int",
+           "LearnableSwish(beta=2) fails: torch.tensor(2) is an integer tensor, and only floating-point tensors can "
+           "require grad; convert first: torch.tensor(float(beta))",
+           replace={PARAMETER: "self.beta = nn.Parameter(torch.tensor(beta))"}),
+    Mutant("beta-shape-one",
+           "beta has shape (1,), not a 0-dim scalar: the state_dict no longer matches, and a 0-dim x gives a "
+           "(1,)-shaped output; use torch.tensor(float(beta)), shape ()",
+           replace={PARAMETER: "self.beta = nn.Parameter(torch.tensor([float(beta)]))"}),
+    Mutant("float64-beta",
+           "beta is float64 (a NumPy or dtype=float64 value): its state_dict no longer matches a float32 model "
+           "and it promotes a 0-dim output to float64; create it as float32",
+           replace={PARAMETER: "self.beta = nn.Parameter(torch.tensor(float(beta), dtype=torch.float64))"}),
+    Mutant("extra-scale-parameter",
+           "the module has a second learnable parameter that the statement does not ask for; Swish-β learns "
+           "only beta",
+           replace={PARAMETER: PARAMETER + "\n        self.scale = nn.Parameter(torch.ones(()))",
+                    FORMULA: "return self.scale * x * torch.sigmoid(self.beta * x)"}),
+    Mutant("in-place-on-input",
+           "forward multiplies x in place (x.mul_), which overwrites the caller's tensor; return a new tensor",
+           replace={FORMULA: "return x.mul_(torch.sigmoid(self.beta * x))"}),
 ]
