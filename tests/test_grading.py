@@ -72,7 +72,7 @@ def statuses(report) -> list[Status]:
     return [r.status for r in report.results]
 
 
-def test_good_code_passes():
+def test_good_code_passes(sandbox_kind):
     report = grade(PROBE, probe_source())
     assert report.passed and statuses(report) == [Status.PASSED] * 3
 
@@ -120,7 +120,15 @@ def test_unfinished_template_points_at_the_todo():
     assert report.results[0].message.startswith("not implemented yet at probe.py:2: TODO")
 
 
-def test_infinite_loop_is_stopped_and_named(tmp_path):
+@pytest.fixture(params=["namespace", "subreaper"])
+def sandbox_kind(request, monkeypatch):
+    """Run a test with the learner in a PID namespace and again with the subreaper fallback."""
+    if request.param == "subreaper":
+        monkeypatch.setenv("TORCHDOJO_SANDBOX", "subreaper")
+    return request.param
+
+
+def test_infinite_loop_is_stopped_and_named(sandbox_kind):
     """The whole process group dies, a grandchild included; the report names the check and skips
     the rest at once (one time limit, not one per remaining check)."""
     marker = survivor_marker()
@@ -147,14 +155,14 @@ def test_runaway_memory_is_capped_and_reported():
     assert "ran out of memory" in report.results[2].message and "300 MB" in report.results[2].message
 
 
-def test_segfault_is_reported_with_the_signal():
+def test_segfault_is_reported_with_the_signal(sandbox_kind):
     crash = "def one():\n    import ctypes\n    return ctypes.string_at(0)\n"
     report = grade(PROBE, probe_source(one=crash))
     assert statuses(report) == [Status.CRASHED, Status.PASSED, Status.PASSED]
     assert "SIGSEGV" in report.results[0].message and "segmentation fault" in report.results[0].message
 
 
-def test_hard_exit_is_reported():
+def test_hard_exit_is_reported(sandbox_kind):
     report = grade(PROBE, probe_source(two="def two():\n    import os\n    os._exit(3)\n"))
     assert statuses(report) == [Status.PASSED, Status.CRASHED, Status.PASSED]
     assert "exited with code 3" in report.results[1].message
@@ -236,7 +244,7 @@ def test_output_in_a_loop_does_not_renew_the_time_limit():
     assert statuses(report) == [Status.TIMEOUT, Status.SKIPPED, Status.SKIPPED]
 
 
-def test_killing_the_command_kills_the_learners_processes(tmp_path):
+def test_killing_the_command_kills_the_learners_processes(tmp_path, sandbox_kind):
     """SIGTERM (or SIGKILL) to `torchdojo check` while the learner's code spins: nothing survives."""
     import signal
     import subprocess

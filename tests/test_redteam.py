@@ -15,7 +15,7 @@ from torchdojo.catalog import catalog
 from torchdojo.grading.report import Status
 from torchdojo.grading.runner import grade
 
-from test_grading import survivor_marker, survivors
+from test_grading import sandbox_kind, survivor_marker, survivors  # noqa: F401 - a fixture
 
 HUBER = catalog().get("huber-loss")
 WRONG = textwrap.dedent("""\
@@ -149,7 +149,7 @@ def test_killing_everything_it_can_see_harms_nobody():
     assert len(report.results) == 7 and report.results[0].status is Status.FAILED
 
 
-def test_processes_in_new_sessions_do_not_survive():
+def test_processes_in_new_sessions_do_not_survive(sandbox_kind):
     marker = survivor_marker()
     graded(f"""
         import os, subprocess

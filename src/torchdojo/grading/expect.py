@@ -32,7 +32,7 @@ from torchdojo.seeding import generator
 
 __all__ = [
     "CheckFailed", "allow_inplace", "describe", "expect", "expect_close", "expect_dtype", "expect_finite",
-    "expect_grad_close", "expect_hooks_fire", "expect_module", "expect_not_delegated", "expect_raises", "expect_sane_init",
+    "expect_grad_close", "expect_hooks_fire", "expect_loads", "expect_module", "expect_not_delegated", "expect_raises", "expect_sane_init",
     "expect_shape", "expect_state_dict_compatible", "expect_tensor", "expect_unchanged", "expect_vectorised",
     "grad", "measure", "observer", "randn", "requires_grad", "rng", "seeded", "sizes",
 ]
@@ -246,12 +246,17 @@ def expect_state_dict_compatible(model: Remote, reference: torch.nn.Module, what
         expect(layout[key] == wanted[key], f"{what}.state_dict()[{key!r}] has shape {layout[key][0]} and dtype "
                                            f"{layout[key][1]}, expected {wanted[key][0]} and {wanted[key][1]}",
                f"state:{what}:{key}:{layout[key]}", kind="state")
-    try:
-        model.load_state_dict(ours)
-    except LearnerRaised as exc:
-        raise CheckFailed(f"{what}.load_state_dict(reference.state_dict()) failed: {exc.info.get('message')}",
-                          f"state:{what}:load", kind="state") from None
+    expect_loads(model, ours, f"{what}.load_state_dict(reference.state_dict())")
     reference.load_state_dict({k: v for k, v in theirs.items()}, strict=True)
+
+
+def expect_loads(model: Remote, state: dict, what: str) -> None:
+    """``model.load_state_dict(state)`` (strict) succeeds; a failure says which key and why."""
+    try:
+        model.load_state_dict(state)
+    except LearnerRaised as exc:
+        detail = exc.info.get("detail") or exc.info.get("message", "")
+        raise CheckFailed(f"{what} failed: {detail}", f"state:{what}:load", kind="state") from None
 
 
 def expect_sane_init(first: Remote, second: Remote, what: str, limit: float = 100.0) -> None:

@@ -185,8 +185,11 @@ class Observer:
         upstream = decoder.decode(header.get("upstream"))
         if not all(isinstance(o, torch.Tensor) and o.requires_grad for o in outputs):
             return "detached", None
-        grads = torch.autograd.grad(outputs, inputs, grad_outputs=upstream, allow_unused=True)
-        return list(grads), None
+        wanted = [i for i, t in enumerate(inputs) if isinstance(t, torch.Tensor) and t.requires_grad]
+        grads = torch.autograd.grad(outputs, [inputs[i] for i in wanted], grad_outputs=upstream,
+                                    allow_unused=True) if wanted else ()
+        found = dict(zip(wanted, grads))
+        return [found.get(i) for i in range(len(inputs))], None  # None: no gradient reaches it
 
     def op_describe(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
         return describe(self.objects.get(_int(header.get("target")))), None
@@ -255,8 +258,8 @@ def error_info(exc: BaseException, submission: Submission) -> dict:
         text, where = "", ""
     first = (safe_str(exc).splitlines() or [""])[0][:500]
     oom = isinstance(exc, MemoryError) or any(m in first.lower() for m in OUT_OF_MEMORY_MARKERS)
-    return dict(type=type(exc).__name__[:100], message=first, traceback=text[:8000], location=where,
-                oom=oom, todo=isinstance(exc, NotImplementedError))
+    return dict(type=type(exc).__name__[:100], message=first, detail=safe_str(exc, 1000), traceback=text[:8000],
+                location=where, oom=oom, todo=isinstance(exc, NotImplementedError))
 
 
 def describe(obj: Any) -> dict:

@@ -92,8 +92,13 @@ class Remote:
         if name.startswith("__"):
             raise AttributeError(name)
         session, handle, _, label, _ = self._remote
-        return session.request({"op": "getattr", "target": handle, "name": name},
-                               label=f"{label}.{name}" if label else name)
+        try:
+            return session.request({"op": "getattr", "target": handle, "name": name},
+                                   label=f"{label}.{name}" if label else name)
+        except LearnerRaised as exc:  # so that hasattr(), dict() and getattr(x, n, default) work
+            if exc.info.get("type") == "AttributeError":
+                raise AttributeError(exc.info.get("message", name)) from None
+            raise
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         session, handle, _, label, _ = self._remote
@@ -248,7 +253,8 @@ class Session:
             info = answer.get("error")
             if not isinstance(info, dict) or info.get("type") == "Protocol":
                 raise Tampered(str(info.get("message") if isinstance(info, dict) else "no error report")[:500])
-            raise LearnerRaised({k: v for k, v in info.items() if isinstance(v, (str, bool))})
+            raise LearnerRaised({k: v[:10_000] if isinstance(v, str) else v for k, v in info.items()
+                                 if isinstance(v, (str, bool))})
         decoder = channel.Decoder(frame, lambda ref: self._remote_from(ref, label))
         try:
             value = decoder.decode(answer.get("value"))
