@@ -8,8 +8,8 @@ from typing import Callable, Iterator
 import torch
 import torch.nn.functional as F
 
-from torchdojo.grading.expect import (CheckFailed, expect_close, expect_grad_close, expect_vectorised, grad, measure,
-                                      randn, rng, sizes)
+from torchdojo.grading.expect import (CheckFailed, expect_close, expect_grad_close, expect_vectorised, grad, randn,
+                                      rng, sizes)
 from torchdojo.grading.remote import LearnerRaised
 
 # Each function's tensor arguments in call order: how an in-place change or a gradient is named.
@@ -164,10 +164,6 @@ def check_vectorised(learner):
                            "rows of pixels": lambda s: (randn(rng(23), 3, s, 4),),
                            "columns of pixels": lambda s: (randn(rng(24), 3, 4, s),)},
     }
-    # The first measured call in a process is polluted by torch's lazy imports (thousands of
-    # "lines", seconds of time); spend it here so that the first real comparison is fair.
-    with _about("feature_sum"):
-        measure(learner.feature_sum, randn(rng(0), 2, 2))
     for function, dimensions in cases.items():
         with _about(function):
             for dimension, make_args in dimensions.items():

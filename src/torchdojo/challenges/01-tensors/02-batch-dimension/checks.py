@@ -8,11 +8,11 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_grad_close, expect_shape,
-                                      expect_vectorised, grad, measure, observer, randn, rng, sizes)
+from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_grad_close,
+                                      expect_vectorised, grad, observer, randn, rng, sizes)
 from torchdojo.grading.remote import LearnerRaised
 
-# Each function's tensor arguments in call order: how an in-place change is named.
+# Each function's tensor arguments in call order: how an in-place change or a gradient is named.
 ARGUMENTS = {"first_example": ("batch",), "add_batch_dim": ("example",), "remove_batch_dim": ("batch",),
              "flatten_features": ("batch",), "predict_one": ("example",)}
 
@@ -76,23 +76,13 @@ def check_flatten_features(learner):
                          what=f"flatten_features(batch) for a batch of shape {shape}")
 
 
-@observer
-def _flatten_permuted(learner, channels_last: torch.Tensor):
-    """Runs next to the learner's code: a tensor crosses the boundary as a contiguous copy, so the
-    non-contiguous (N, C, H, W) view of channels-last images is made there."""
-    output = learner.flatten_features(channels_last.permute(0, 3, 1, 2))
-    return output.detach() if isinstance(output, torch.Tensor) else f"a {type(output).__name__}"
-
-
 def check_flatten_non_contiguous(learner):
     """flatten_features works on a non-contiguous batch (channels-last images permuted to (N, C, H, W))."""
     n, c, h, w = sizes(9, 4)
-    channels_last = randn(rng(10), n, h, w, c)
-    what = f"flatten_features(batch) for a permuted (non-contiguous) batch of shape {(n, c, h, w)}"
+    batch = randn(rng(10), n, h, w, c).permute(0, 3, 1, 2)  # arrives as this (N, C, H, W) view of channels-last memory
     with _about("flatten_features"):
-        got = _flatten_permuted(learner, channels_last)
-        expect(isinstance(got, torch.Tensor), f"{what} returned {got}, not a tensor", "type", kind="type")
-        expect_close(got, nn.Flatten()(channels_last.permute(0, 3, 1, 2)), what=what)
+        expect_close(learner.flatten_features(batch), nn.Flatten()(batch.contiguous()),
+                     what=f"flatten_features(batch) for a permuted (non-contiguous) batch of shape {(n, c, h, w)}")
 
 
 # Errors that only an input requiring grad provokes: (words in the message, kind, the usual cause)
@@ -151,9 +141,8 @@ def _expect_prediction(learner, kind: str, seed: int, size: tuple[int, ...], exa
     with torch.no_grad():
         expected = _model(kind, seed, size)(example.unsqueeze(0))[0]
     with _about("predict_one"):
-        got = _predict_with(learner, kind, seed, tuple(size), example)
+        got = _predict_with.labelled(what, learner, kind, seed, tuple(size), example)
         expect(isinstance(got, torch.Tensor), f"{what} returned {got}, not a tensor", f"type:{kind}", kind="type")
-        expect_shape(got, expected.shape, what)
         expect_close(got, expected, what)
 
 
@@ -176,9 +165,6 @@ def check_predict_one_vector(learner):
 def check_flatten_vectorised(learner):
     """flatten_features flattens the whole batch at once: no Python loop over the examples or the features."""
     with _about("flatten_features"):
-        # The first measured call in a process is polluted by torch's lazy imports (thousands of
-        # "lines", seconds of time); spend it here so that the first real comparison is fair.
-        measure(learner.flatten_features, randn(rng(40), 2, 2))
         for dimension, make_args in {"examples": lambda s: (randn(rng(41), s, 3, 4),),
                                      "features": lambda s: (randn(rng(42), 3, s, 4),)}.items():
             expect_vectorised(learner.flatten_features, make_args, what="flatten_features", dimension=dimension)
