@@ -63,6 +63,8 @@ def _check_titles(challenge) -> dict[str, str]:
     """Check names to the sentences the learner saw, read from checks.py without importing it."""
     import ast
 
+    from torchdojo.grading.loading import title_of
+
     tree = ast.parse(challenge.read("checks.py"))
-    return {node.name: (ast.get_docstring(node) or node.name).splitlines()[0]
+    return {node.name: title_of(ast.get_docstring(node), node.name)
             for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("check_")}

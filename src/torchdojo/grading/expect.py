@@ -32,7 +32,7 @@ from torchdojo.seeding import generator
 
 __all__ = [
     "CheckFailed", "allow_inplace", "describe", "expect", "expect_close", "expect_dtype", "expect_finite",
-    "expect_grad_close", "expect_hooks_fire", "expect_loads", "expect_module", "expect_not_delegated", "expect_raises", "expect_sane_init",
+    "expect_grad_close", "expect_gradients", "expect_hooks_fire", "expect_loads", "expect_module", "expect_not_delegated", "expect_raises", "expect_sane_init",
     "expect_shape", "expect_state_dict_compatible", "expect_tensor", "expect_unchanged", "expect_vectorised",
     "grad", "measure", "observer", "randn", "requires_grad", "rng", "seeded", "sizes",
 ]
@@ -101,12 +101,12 @@ def expect_shape(got: Any, shape: tuple[int, ...] | torch.Size, what: str = "out
     expect_tensor(got, what)
     got_shape, shape = tuple(got.shape), tuple(shape)
     singleton = [s for s in got_shape if s != 1] == [s for s in shape if s != 1]
-    expect(got_shape == shape, f"{what} has shape {got_shape}, expected {shape}", f"shape:{got_shape}",
+    expect(got_shape == shape, f"{what} has shape {got_shape}, expected {shape}", f"shape:{what}:{got_shape}",
            kind="singleton" if singleton else "shape")
 
 
 def expect_dtype(got: torch.Tensor, dtype: torch.dtype, what: str = "output") -> None:
-    expect(got.dtype == dtype, f"{what} has dtype {got.dtype}, expected {dtype}", f"dtype:{got.dtype}",
+    expect(got.dtype == dtype, f"{what} has dtype {got.dtype}, expected {dtype}", f"dtype:{what}:{got.dtype}",
            kind="float64" if got.dtype == torch.float64 else "dtype")
 
 
@@ -134,7 +134,7 @@ def expect_close(got: Any, expected: torch.Tensor, what: str = "output", *, rtol
         expect_finite(got, what, kind="nonfinite-grad" if kind == "grad" else kind)
     summary = mismatch_summary(got, expected, rtol=rtol, atol=atol)
     if summary is not None:
-        raise CheckFailed(f"{what} is wrong: {summary}", fingerprint(got), kind)
+        raise CheckFailed(f"{what} is wrong: {summary}", f"{what}|{fingerprint(got)}", kind)
 
 
 def expect_unchanged(before: torch.Tensor, after: torch.Tensor, what: str) -> None:
@@ -172,6 +172,39 @@ def expect_grad_close(got: torch.Tensor | None, expected: torch.Tensor, what: st
     expect(got is not None, f"{what} received no gradient: is it part of the computation, and does it require "
                             "grad?", f"nograd:{what}", kind="grad")
     expect_close(got, expected, what=f"the gradient of {what}", kind="grad", **tolerances)
+
+
+# Errors that only arguments requiring grad provoke: (words in the message, kind, the usual cause)
+GRAD_ERRORS = [("numpy()", "detached", "the computation goes through NumPy, which autograd cannot follow; use torch "
+                "operations on the arguments themselves"),
+               ("in-place operation", "inplace", "an argument is changed in place; compute a new tensor instead")]
+
+
+def expect_gradients(fn: Remote, inputs: list[torch.Tensor], reference: Callable[..., torch.Tensor], what: str,
+                     names: Iterable[str] | None = None, upstream: torch.Tensor | None = None,
+                     **tolerances: float) -> None:
+    """``fn(*inputs)``'s gradients for every input equal those of the grader's ``reference(*inputs)``,
+    with an `upstream` gradient (random in practice: ones would hide a wrong sign per element).
+    Errors that only inputs requiring grad provoke (NumPy, in-place on a leaf) are named as such."""
+    inputs = [t.detach().clone().requires_grad_() for t in inputs]
+    expected_output = reference(*inputs)
+    upstream = torch.ones_like(expected_output) if upstream is None else upstream
+    expected = torch.autograd.grad(expected_output, inputs, upstream, allow_unused=True)
+    try:
+        got = grad(fn(*inputs), inputs, upstream, what=f"{what}(...)")
+    except LearnerRaised as exc:
+        message = exc.info.get("message", "").rstrip(".")
+        known = [(kind, cause) for words, kind, cause in GRAD_ERRORS if words in message]
+        if not known:
+            raise  # not about gradients: reported as the error it is, with its traceback
+        (kind, cause), error = known[0], exc.info.get("type")
+        raise CheckFailed(f"{what} raised {error} once its arguments require grad: {message}; {cause}"
+                          f"\n{exc.info.get('traceback', '')}".rstrip(), f"grad-raised:{what}:{kind}",
+                          kind=kind) from None
+    names = list(names) if names is not None else [f"argument #{i + 1}" for i in range(len(inputs))]
+    for name, got_grad, expected_grad in zip(names, got, expected):
+        if expected_grad is not None:
+            expect_grad_close(got_grad, expected_grad, what=f"`{name}` in {what}", **tolerances)
 
 
 # --- how the code computes -------------------------------------------------------------------

@@ -33,9 +33,10 @@ def import_file(path: Path, prefix: str) -> ModuleType:
 
 
 def title_of(docstring: str | None, fallback: str) -> str:
-    """What a check is called where a learner reads it: its docstring's first line."""
-    lines = inspect.cleandoc(docstring or "").splitlines()
-    return lines[0] if lines and lines[0] else fallback
+    """What a check is called where a learner reads it: its docstring's first paragraph, on one line.
+    (Used by the grader and by the journal, which reads checks.py with `ast` to avoid importing torch.)"""
+    paragraph = inspect.cleandoc(docstring or "").split("\n\n")[0]
+    return " ".join(paragraph.split()) or fallback
 
 
 def load_checks(challenge_dir: Path) -> list[Check]:

@@ -8,6 +8,7 @@ torch, rewrite this module, write to the socket) it can only change the data the
 """
 from __future__ import annotations
 
+import inspect
 import linecache
 import os
 import sys
@@ -167,18 +168,19 @@ class Observer:
     def op_call(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
         target = self.objects.get(_int(header.get("target")))
         args, kwargs = decoder.decode(header.get("args", [])), decoder.decode(header.get("kwargs", {"$dict": []}))
+        extra: dict[str, Any] = {"params": parameter_names(target)}
         if not header.get("measure"):
-            return target(*args, **kwargs), None
+            return target(*args, **kwargs), extra
         measurement: dict[str, Any] = {}
         result = measure(lambda: target(*args, **kwargs), measurement)
-        return result, {"measurement": measurement}
+        return result, dict(extra, measurement=measurement)
 
     def op_observe(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
         fn = OBSERVERS.get(str(header.get("fn")))
         if fn is None:
             raise channel.ChannelBroken(f"unknown observer {str(header.get('fn'))[:80]!r}")
         args, kwargs = decoder.decode(header.get("args", [])), decoder.decode(header.get("kwargs", {"$dict": []}))
-        return fn(*args, **kwargs), None
+        return fn(*args, **kwargs), {"params": parameter_names(fn)}
 
     def op_grad(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
         outputs, inputs = decoder.decode(header.get("outputs")), decoder.decode(header.get("inputs"))
@@ -210,6 +212,15 @@ class Observer:
             self.rng_stack.append(torch.get_rng_state())
             torch.manual_seed(_int(header.get("seed")))
         return None, None
+
+
+def parameter_names(fn: Any) -> list[str]:
+    """The names of `fn`'s positional parameters (for messages about its arguments)."""
+    try:
+        parameters = inspect.signature(fn.forward if isinstance(fn, torch.nn.Module) else fn).parameters.values()
+    except Exception:  # noqa: BLE001 - a learner's object may have any signature, or none
+        return []
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:100]
 
 
 def _int(value: Any) -> int:

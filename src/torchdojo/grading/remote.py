@@ -102,7 +102,7 @@ class Remote:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         session, handle, _, label, _ = self._remote
-        return session.call(handle, args, kwargs, label=call_label(label, args, kwargs))
+        return session.call(handle, args, kwargs, label=label)
 
     def __iter__(self) -> Iterator[Any]:
         session, handle, _, label, _ = self._remote
@@ -228,12 +228,12 @@ class Session:
                 return {"$ref": handle}
         return None
 
-    def request(self, header: dict, label: str = "", extra: dict | None = None) -> Any:
+    def request(self, header: dict, label: str = "", extra: dict | None = None, callee: str = "") -> Any:
         """Send one request; the decoded value of the answer (or raise what went wrong)."""
-        value, _, _ = self._exchange(header, label, extra or {})
+        value, _, _ = self._exchange(header, label, extra or {}, callee)
         return value
 
-    def _exchange(self, header: dict, label: str, values: dict) -> tuple[Any, list, dict]:
+    def _exchange(self, header: dict, label: str, values: dict, callee: str = "") -> tuple[Any, list, dict]:
         encoder = channel.Encoder(self._encode_ref, lambda t: {"requires_grad": bool(t.requires_grad)})
         body = {k: encoder.encode(v) for k, v in values.items()}
         sent = _tensors_in(values, self._encode_ref)
@@ -263,7 +263,9 @@ class Session:
         except channel.ChannelBroken as exc:
             raise Tampered(str(exc)) from None
         self._remember(frame)
-        self._compare_inputs(sent, after, label)
+        params = answer.get("params")
+        params = [p[:100] for p in params if isinstance(p, str)][:100] if isinstance(params, list) else []
+        self._compare_inputs(sent, after, callee or label, params)
         return value, after, extras
 
     def _remote_from(self, ref: dict, label: str) -> Remote:
@@ -279,10 +281,13 @@ class Session:
             if meta.handle is not None:
                 self.from_learner[id(tensor)] = (tensor, meta.handle, tensor._version)
 
-    def _compare_inputs(self, sent: list[torch.Tensor], after: Any, label: str) -> None:
+    def _compare_inputs(self, sent: list[tuple[torch.Tensor, int | str]], after: Any, callee: str,
+                        params: list[str]) -> None:
+        """Every tensor we sent must come back unchanged (unless allow_inplace): an in-place edit of
+        an argument is named by the function and the argument's name."""
         if not isinstance(after, list) or len(after) != len(sent):
             raise Tampered("the inputs did not come back")
-        for index, (before, now) in enumerate(zip(sent, after)):
+        for (before, owner), now in zip(sent, after):
             if not isinstance(now, torch.Tensor):
                 raise Tampered("an input came back as something else")
             self.sent[id(before)] = (before, self.metas[id(now)][1].handle)
@@ -293,14 +298,18 @@ class Session:
                 (now.isnan() == before.detach().isnan()).all())
             if not same:
                 from torchdojo.grading.expect import CheckFailed
-                raise CheckFailed(f"{label} changed its input #{index + 1} (a {describe_value(before)}) in place; "
-                                  "callers keep using their tensors, so leave inputs as they are and return a "
-                                  "new tensor (no `+=`, `.add_()`, `x[...] =` or `.data` writes on inputs)",
-                                  f"inplace:{label}:{index}", kind="inplace")
+                name = owner if isinstance(owner, str) else params[owner] if owner < len(params) else f"#{owner + 1}"
+                raise CheckFailed(f"{callee} changed its argument `{name}` (a {describe_value(before)}) in place: "
+                                  "the caller's tensor is different after the call. Leave arguments as they are "
+                                  "and return a new tensor (no `+=`, no method ending in `_` such as `.sub_()`, "
+                                  "no `x[...] =` or `.data` writes on an argument)",
+                                  f"inplace:{callee}:{name}", kind="inplace")
 
     def call(self, handle: int, args: tuple, kwargs: dict, label: str, measure: bool = False) -> Any:
-        value, _, extras = self._exchange({"op": "call", "target": handle, "measure": measure}, label,
-                                          {"args": list(args), "kwargs": dict(kwargs)})
+        """Call the learner's object `handle` (called `label` in messages)."""
+        value, _, extras = self._exchange({"op": "call", "target": handle, "measure": measure},
+                                          call_label(label, args, kwargs), {"args": list(args), "kwargs": dict(kwargs)},
+                                          callee=label)
         if measure:
             data = extras.get("measurement")
             if not isinstance(data, dict):
@@ -321,24 +330,34 @@ class Session:
         return None
 
 
-def _tensors_in(values: Any, encode_ref: Callable[[Any], dict | None]) -> list[torch.Tensor]:
-    """The tensors an encoder sends by value, in the order it puts them in the frame's table."""
-    found: list[torch.Tensor] = []
+def _tensors_in(values: dict, encode_ref: Callable[[Any], dict | None]) -> list[tuple[torch.Tensor, int | str]]:
+    """The tensors an encoder sends by value, in the order it puts them in the frame's table, each
+    with the argument it belongs to: a position in ``values["args"]``, or a keyword."""
+    found: list[tuple[torch.Tensor, int | str]] = []
 
-    def walk(v: Any) -> None:
+    def walk(v: Any, owner: int | str) -> None:
         if isinstance(v, Remote):
             return
         if isinstance(v, torch.Tensor):
             if encode_ref(v) is None:
-                found.append(v)
+                found.append((v, owner))
         elif type(v) in (list, tuple):
             for item in v:
-                walk(item)
+                walk(item, owner)
         elif isinstance(v, dict):
             for k, item in v.items():
-                walk(k)
-                walk(item)
-    walk(values)
+                walk(k, owner)
+                walk(item, owner)
+    for key, value in values.items():
+        if key == "args":
+            for position, item in enumerate(value):
+                walk(item, position)
+        elif key == "kwargs":
+            for name, item in value.items():
+                walk(name, name)
+                walk(item, name)
+        else:
+            walk(value, key)
     return found
 
 
@@ -367,7 +386,7 @@ def observer(fn: Callable[..., Any]) -> Callable[..., Any]:
         """Run it over there; messages about the call (an input changed in place) name `label`."""
         if learner_side.IN_LEARNER_PROCESS:
             return fn(*args, **kwargs)
-        return current_session().request({"op": "observe", "fn": key}, label=label,
+        return current_session().request({"op": "observe", "fn": key}, label=label, callee=label,
                                           extra={"args": list(args), "kwargs": dict(kwargs)})
 
     @functools.wraps(fn)
@@ -391,7 +410,7 @@ def grad_request(outputs: list, inputs: list, upstream: list | None, label: str)
 
 def measure_call(fn: Remote, *args: Any, **kwargs: Any) -> tuple[Any, Measurement]:
     session, handle, _, label, _ = fn._remote
-    return session.call(handle, args, kwargs, label=call_label(label, args, kwargs), measure=True)
+    return session.call(handle, args, kwargs, label=label, measure=True)
 
 
 def describe(obj: Remote) -> dict:

@@ -34,7 +34,8 @@ def check_linear_branch(learner):
 
 
 def check_matches_builtin(learner):
-    """The mean loss equals F.huber_loss for several deltas and shapes (0-dim, batch of one, 3-D), one module reused."""
+    """The mean loss equals F.huber_loss for several deltas and shapes (0-dim, a batch of one, 3-D),
+    one module reused across shapes."""
     for delta in (1.0, 0.5, 2.5):
         loss = learner.HuberLoss(delta=delta)
         for seed, shape in enumerate([(16,), (1, 5), (4, 3, 6), ()]):
