@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import started, survivor_marker, survivors
 
 from torchdojo.catalog import load_catalog
 from torchdojo.grading.report import Status
@@ -30,42 +31,6 @@ def probe_source(**replacements: str) -> str:
     """The probe's solution with some functions replaced by broken ones."""
     parts = {**GOOD, **replacements}
     return "import torch\n\n" + "\n".join(parts[name] for name in ("one", "two", "three"))
-
-
-def survivor_marker() -> str:
-    """A unique `sleep` duration: a process started with it can be found by its command line."""
-    return f"{600 + int.from_bytes(os.urandom(3), 'big') / 1e7:.7f}"
-
-
-def _running(marker: str) -> list[int]:
-    """Processes (not zombies) whose command line contains `marker`."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and marker in (proc / "cmdline").read_text() and \
-                    (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-                found.append(int(proc.name))
-        except OSError:
-            pass
-    return found
-
-
-def survivors(marker: str, wait: float = 1.0) -> list[int]:
-    """The processes still running with `marker` once they have had `wait` seconds to die."""
-    deadline = time.monotonic() + wait
-    while (found := _running(marker)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return found
-
-
-def started(marker: str, wait: float) -> bool:
-    """Whether a process with `marker` appears within `wait` seconds."""
-    deadline = time.monotonic() + wait
-    while not _running(marker):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def statuses(report) -> list[Status]:
@@ -118,14 +83,6 @@ def test_unfinished_template_points_at_the_todo():
     report = grade(PROBE, PROBE.read("template.py"))
     assert all(r.status is Status.ERROR and r.fingerprint == "todo" for r in report.results)
     assert report.results[0].message.startswith("not implemented yet at probe.py:2: TODO")
-
-
-@pytest.fixture(params=["namespace", "subreaper"])
-def sandbox_kind(request, monkeypatch):
-    """Run a test with the learner in a PID namespace and again with the subreaper fallback."""
-    if request.param == "subreaper":
-        monkeypatch.setenv("TORCHDOJO_SANDBOX", "subreaper")
-    return request.param
 
 
 def test_infinite_loop_is_stopped_and_named(sandbox_kind):

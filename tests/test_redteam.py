@@ -15,7 +15,7 @@ from torchdojo.catalog import catalog
 from torchdojo.grading.report import Status
 from torchdojo.grading.runner import grade
 
-from test_grading import sandbox_kind, survivor_marker, survivors  # noqa: F401 - a fixture
+from conftest import survivor_marker, survivors
 
 HUBER = catalog().get("huber-loss")
 WRONG = textwrap.dedent("""\
