@@ -92,7 +92,7 @@ def test_learner_workflow(ws):
 
     write_huber(ws, HUBER_SOLUTION)
     result = invoke("check", "huber-loss")
-    assert result.exit_code == 0 and "All 5 checks passed" in result.output
+    assert result.exit_code == 0 and "All 7 checks passed" in result.output
 
     result = invoke("progress")
     assert result.exit_code == 0
