@@ -189,7 +189,7 @@ def expect_gradients(fn: Remote, inputs: list[torch.Tensor], reference: Callable
     inputs = [t.detach().clone().requires_grad_() for t in inputs]
     expected_output = reference(*inputs)
     upstream = torch.ones_like(expected_output) if upstream is None else upstream
-    expected = torch.autograd.grad(expected_output, inputs, upstream, allow_unused=True)
+    expected = torch.autograd.grad((expected_output * upstream).sum(), inputs, allow_unused=True)
     try:
         got = grad(fn(*inputs), inputs, upstream, what=f"{what}(...)")
     except LearnerRaised as exc:

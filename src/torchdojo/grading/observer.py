@@ -188,9 +188,7 @@ class Observer:
         if not all(isinstance(o, torch.Tensor) and o.requires_grad for o in outputs):
             return "detached", None
         wanted = [i for i, t in enumerate(inputs) if isinstance(t, torch.Tensor) and t.requires_grad]
-        grads = torch.autograd.grad(outputs, [inputs[i] for i in wanted], grad_outputs=upstream,
-                                    allow_unused=True) if wanted else ()
-        found = dict(zip(wanted, grads))
+        found = dict(zip(wanted, vjp(outputs, [inputs[i] for i in wanted], upstream))) if wanted else {}
         return [found.get(i) for i in range(len(inputs))], None  # None: no gradient reaches it
 
     def op_describe(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
@@ -212,6 +210,14 @@ class Observer:
             self.rng_stack.append(torch.get_rng_state())
             torch.manual_seed(_int(header.get("seed")))
         return None, None
+
+
+def vjp(outputs: list[torch.Tensor], inputs: list[torch.Tensor], upstream: list[torch.Tensor] | None) -> tuple:
+    """Σ ⟨upstream, output⟩ differentiated w.r.t. `inputs` (None where nothing reaches one).
+    The same as torch.autograd.grad(outputs, inputs, upstream), whose grad_outputs path imports
+    sympy (0.45 s in every learner process)."""
+    total = sum((o * u).sum() for o, u in zip(outputs, upstream)) if upstream is not None else sum(outputs)
+    return torch.autograd.grad(total, inputs, allow_unused=True)
 
 
 def parameter_names(fn: Any) -> list[str]:

@@ -87,7 +87,7 @@ def check_gradients(learner):
         upstream = randn(rng(35), len(a), len(b), dtype=a.dtype)
         # The exact gradient for a_i is 2·Σ_j u_ij·(a_i − b_j): an identical pair adds 0, so a clamp that
         # passes the gradient at 0 and one that blocks it (rounding went below 0) both give the right answer.
-        expected = torch.autograd.grad(_oracle(a, b), (a, b), upstream.double())
+        expected = torch.autograd.grad((_oracle(a, b) * upstream.double()).sum(), (a, b))
         label = f"{_label(a, b)} in {a.dtype}" + (f" with {special}" if special else "")
         got = grad(learner.pairwise_sq_dist(a, b), [a, b], upstream, what=label)
         for name, g, e in zip(("a", "b"), got, expected):

@@ -118,7 +118,7 @@ def _decoder_outputs(learner, seed: int, x: torch.Tensor, upstream: torch.Tensor
     x = x.detach().requires_grad_()
     out = model(x)
     # allow_unused: a Reshape that cuts the graph leaves x and the weight without a gradient (None)
-    grad_x, grad_weight = torch.autograd.grad(out, (x, linear.weight), upstream, allow_unused=True)
+    grad_x, grad_weight = torch.autograd.grad((out * upstream).sum(), (x, linear.weight), allow_unused=True)
     return out.detach(), grad_x, grad_weight
 
 
@@ -133,7 +133,7 @@ def check_in_sequential(learner):
         linear, conv = nn.Linear(5, c * h * w), nn.Conv2d(c, 2, kernel_size=3, padding=1)
     x = x.requires_grad_()
     expected = conv(linear(x).reshape(n, c, h, w))
-    expected_grad_x, expected_grad_weight = torch.autograd.grad(expected, (x, linear.weight), upstream)
+    expected_grad_x, expected_grad_weight = torch.autograd.grad((expected * upstream).sum(), (x, linear.weight))
     model = f"nn.Sequential(Linear(5, {c * h * w}), Reshape({c}, {h}, {w}), Conv2d({c}, 2, 3))"
     expect_close(got, expected.detach(), what=f"{model} on a batch of {n}")
     expect_grad_close(got_grad_x, expected_grad_x, what=f"the input of {model}")

@@ -102,7 +102,7 @@ def check_gradients(learner):
     """Backpropagation gives the input, the weight and the bias the same gradients as nn.Linear."""
     reference, model = _twins(learner, IN, OUT, seed=4)
     x, upstream = randn(rng(30), 6, IN).requires_grad_(), randn(rng(31), 6, OUT)
-    expected = torch.autograd.grad(reference(x), [x, reference.weight, reference.bias], upstream)
+    expected = torch.autograd.grad((reference(x) * upstream).sum(), [x, reference.weight, reference.bias])
     got = grad(model(x), [x, model.weight, model.bias], upstream, what=f"LinearModel({IN}, {OUT})(x)")
     for name, g, e in zip(("the input x", "LinearModel.weight", "LinearModel.bias"), got, expected):
         expect_grad_close(g, e, what=name)

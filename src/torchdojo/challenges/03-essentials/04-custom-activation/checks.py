@@ -65,7 +65,7 @@ def check_gradients(learner):
     for beta in (0.7, 2.5):  # β = 2.5 puts βx = −125 beyond float32's exp range
         x = x.detach().requires_grad_()
         reference = _Swish(beta)
-        expected = torch.autograd.grad(reference(x), [x, reference.beta], upstream)
+        expected = torch.autograd.grad((reference(x) * upstream).sum(), [x, reference.beta])
         model = learner.LearnableSwish(beta=beta)
         expect(requires_grad(model.beta), f"LearnableSwish(beta={beta}).beta does not require grad, so autograd "
                                           "never computes its gradient", "beta-no-grad", kind="grad")
