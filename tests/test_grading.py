@@ -212,11 +212,14 @@ def test_killing_the_command_kills_the_learners_processes(tmp_path, sandbox_kind
         path = tmp_path / "huber_loss.py"
         path.write_text("import subprocess, torch\nfrom torch import nn\n"
                         f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
-                        "class HuberLoss(nn.Module):\n    def forward(self, p, t):\n        while True:\n"
+                        "class HuberLoss(nn.Module):\n    def __init__(self, delta=1.0, reduction='mean'):\n"
+                        "        super().__init__()\n    def forward(self, p, t):\n        while True:\n"
                         "            pass\n")
         command = subprocess.Popen([sys.executable, "-m", "torchdojo", "check", "huber-loss", "--file", str(path)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert started(marker, wait=60), "the learner's code never started"
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if not started(marker, wait=60):
+            command.kill()
+            raise AssertionError(f"the learner's code never started:\n{command.communicate()[0]}")
         command.send_signal(sig)
         command.wait(timeout=30)
         assert survivors(marker, wait=3) == []
