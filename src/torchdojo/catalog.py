@@ -2,12 +2,16 @@
 
 A challenge lives in ``challenges/<NN-track>/<NN-id>/`` and is data plus four programs::
 
-    challenge.toml   id, title, difficulty, kind, file, entry, time_limit, hints, resources, ...
+    challenge.toml   id, title, difficulty, kind, file, entry, time_limit, requires, hints, ...
     statement.md     the task, the math, what is checked and why
     template.py      what the learner starts from: runs, and fails with a pointer at each TODO
     solution.py      the model answer
     checks.py        functions named ``check_*``, run in the order they are written
     mutants.py       ``MUTANTS``: plausible wrong answers, each with a one-line diagnosis
+
+A challenge whose ``file`` ends in ``/`` (a debug or project challenge) is a folder of files: its
+``template/`` and ``solution/`` (and each ``alternatives/<name>/``) are folders, and its ``entry``
+names the modules (file stems) the folder must hold.
 
 The track and the order come from the folder names, so the catalog reads in the order a learner
 walks it. Loading validates every field and file and raises :class:`CatalogError` naming the file
@@ -24,6 +28,7 @@ from pathlib import Path
 
 CHALLENGES_DIR = Path(__file__).parent / "challenges"
 REQUIRED_FILES = ("challenge.toml", "statement.md", "template.py", "solution.py", "checks.py", "mutants.py")
+REQUIREMENTS = ("fashion-mnist", "mnist", "gpu")  # what a challenge may need (see torchdojo.requirements)
 DIFFICULTIES = ("easy", "medium", "hard")
 KINDS = ("unit", "training", "project", "debug")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -40,6 +45,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "hints": (list, True),
     "time_limit": ((int, float), False),
     "memory_limit_mb": (int, False),
+    "requires": (list, False),
     "sources": (list, False),
     "resources": (list, False),
 }
@@ -64,14 +70,15 @@ class Challenge:
     number: int  # position in the whole catalog, from 1
     difficulty: str
     kind: str
-    file: str  # the learner's file name in the workspace, e.g. "huber_loss.py"
-    entry: tuple[str, ...]  # names the learner's file must define
+    file: str  # the learner's file name in the workspace, e.g. "huber_loss.py"; a folder ends in "/"
+    entry: tuple[str, ...]  # names the learner's file must define (modules, for a folder)
     hints: tuple[str, ...]
     path: Path  # the challenge folder
     time_limit: float = 10.0  # seconds any one check may run
     memory_limit_mb: int = 2048  # memory the learner's code may add on top of torch's own
     sources: tuple[str, ...] = ()
     resources: tuple[Resource, ...] = ()
+    requires: tuple[str, ...] = ()  # e.g. ("fashion-mnist",): absent, the challenge cannot be graded
     track_folder: str = field(default="", compare=False)  # e.g. "01-tensors": workspace layout
 
     def read(self, name: str) -> str:
@@ -82,11 +89,33 @@ class Challenge:
     def statement(self) -> str:
         return self.read("statement.md")
 
-    def alternatives(self) -> dict[str, str]:
-        """Other correct solutions (``alternatives/*.py``) by file name: the proof that no check is
-        stricter than the statement."""
+    @property
+    def is_folder(self) -> bool:
+        """The learner works on a folder of files (debug and project challenges), not one file."""
+        return self.file.endswith("/")
+
+    def source(self, name: str) -> "Source":
+        """``"template"`` or ``"solution"``: one file's text, or a folder's files by name."""
+        return read_folder(self.path / name) if self.is_folder else self.read(f"{name}.py")
+
+    def alternatives(self) -> dict[str, "Source"]:
+        """Other correct solutions (``alternatives/*.py``, or folders for a folder challenge) by
+        name: the proof that no check is stricter than the statement."""
         folder = self.path / "alternatives"
-        return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))} if folder.is_dir() else {}
+        if not folder.is_dir():
+            return {}
+        if self.is_folder:
+            return {p.name: read_folder(p) for p in sorted(folder.iterdir()) if p.is_dir() and p.name[0] != "_"}
+        return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
+
+
+Source = str | dict  # one file's text, or a folder's {file name: text}
+
+
+def read_folder(folder: Path) -> dict[str, str]:
+    """The Python and text files of a challenge folder (not caches), by name."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())
+            if p.is_file() and p.suffix in (".py", ".md", ".txt", ".toml", ".csv")}
 
 
 def _fail(path: Path, problem: str) -> CatalogError:
@@ -110,8 +139,12 @@ def _check_fields(toml_path: Path, data: dict) -> None:
         raise _fail(toml_path, f"bad difficulty {data['difficulty']!r}; use one of {', '.join(DIFFICULTIES)}")
     if data["kind"] not in KINDS:
         raise _fail(toml_path, f"bad kind {data['kind']!r}; use one of {', '.join(KINDS)}")
-    if not data["file"].endswith(".py") or "/" in data["file"]:
-        raise _fail(toml_path, f"'file' must be a bare Python file name, not {data['file']!r}")
+    if not re.fullmatch(r"[A-Za-z0-9_]+(\.py|/)", data["file"]):
+        raise _fail(toml_path, f"'file' must be a bare Python file name (or a folder name ending in /), "
+                               f"not {data['file']!r}")
+    unknown_needs = [r for r in data.get("requires", []) if r not in REQUIREMENTS]
+    if unknown_needs:
+        raise _fail(toml_path, f"unknown requirement {unknown_needs[0]!r}; use some of {', '.join(REQUIREMENTS)}")
     if not data["entry"] or not all(isinstance(e, str) and e.isidentifier() for e in data["entry"]):
         raise _fail(toml_path, "'entry' must list the Python names the learner defines")
     if len(data["hints"]) < MIN_HINTS or not all(isinstance(h, str) and h.strip() for h in data["hints"]):
@@ -121,17 +154,29 @@ def _check_fields(toml_path: Path, data: dict) -> None:
             raise _fail(toml_path, "each of 'resources' must be a table with exactly 'title' and 'url'")
 
 
+def _check_files(folder: Path, is_folder: bool) -> None:
+    """Every file a challenge needs; a folder challenge has template/ and solution/ folders."""
+    for name in REQUIRED_FILES:
+        stem = name.removesuffix(".py")
+        if is_folder and stem in ("template", "solution"):
+            if not (folder / stem).is_dir() or not any((folder / stem).glob("*.py")):
+                raise _fail(folder / stem, "missing folder (a folder challenge needs template/ and solution/, "
+                                           "each holding the learner's .py files)")
+        elif not (folder / name).is_file():
+            raise _fail(folder / name, "missing file (every challenge needs " + ", ".join(REQUIRED_FILES) + ")")
+
+
 def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
     """Load and validate one challenge folder; ``track_folder`` is a valid 'NN-name' folder name."""
-    for name in REQUIRED_FILES:
-        if not (folder / name).is_file():
-            raise _fail(folder / name, "missing file (every challenge needs " + ", ".join(REQUIRED_FILES) + ")")
     toml_path = folder / "challenge.toml"
+    if not toml_path.is_file():
+        raise _fail(toml_path, "missing file (every challenge needs " + ", ".join(REQUIRED_FILES) + ")")
     try:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise _fail(toml_path, f"not valid TOML: {exc}") from None
     _check_fields(toml_path, data)
+    _check_files(folder, data["file"].endswith("/"))
     return Challenge(
         id=data["id"],
         title=data["title"],
@@ -147,6 +192,7 @@ def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
         memory_limit_mb=int(data.get("memory_limit_mb", Challenge.memory_limit_mb)),
         sources=tuple(data.get("sources", ())),
         resources=tuple(Resource(**r) for r in data.get("resources", ())),
+        requires=tuple(data.get("requires", ())),
         track_folder=track_folder,
     )
 

@@ -21,20 +21,22 @@ unknown one; see :data:`torchdojo.grading.diagnostics.GENERIC`).
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import torch
 
 from torchdojo.grading.diagnostics import fingerprint, mismatch_summary
-from torchdojo.grading.remote import (LearnerRaised, Measurement, Remote, allow_inplace, describe, grad_request,
-                                      is_remote, learner_seeded, measure_call, observer, remote_type, requires_grad)
+from torchdojo.grading.remote import (LearnerRaised, Measurement, Remote, allow_inplace, current_session, describe,
+                                      grad_request, is_remote, learner_seeded, measure_call, observer, remote_type,
+                                      requires_grad)
 from torchdojo.seeding import generator
 
 __all__ = [
     "CheckFailed", "allow_inplace", "describe", "expect", "expect_close", "expect_dtype", "expect_finite",
     "expect_grad_close", "expect_gradients", "expect_hooks_fire", "expect_loads", "expect_module", "expect_not_delegated", "expect_raises", "expect_sane_init",
     "expect_shape", "expect_state_dict_compatible", "expect_tensor", "expect_unchanged", "expect_vectorised",
-    "grad", "measure", "observer", "randn", "requires_grad", "rng", "seeded", "sizes",
+    "grad", "measure", "observer", "randn", "requires_grad", "rng", "scratch_dir", "seeded", "sizes",
 ]
 
 # torch.testing.assert_close's documented defaults (rtol, atol) per dtype
@@ -233,6 +235,13 @@ def expect_not_delegated(measurement: Measurement, forbidden: Iterable[str], wha
     called = sorted(set(forbidden) & set(measurement.functions))
     expect(not called, f"{what} calls {', '.join(called)}: that is the built-in this challenge asks you to write "
                        f"yourself, so it cannot count; {instead}", f"delegated:{what}:{called}", kind="delegated")
+
+
+def scratch_dir() -> Path:
+    """This grading's own empty folder (removed afterwards), where the learner's process runs: give
+    the learner's code paths in it to write plots, checkpoints and logs, then judge the files here.
+    A folder submission's files are laid out in it."""
+    return Path(current_session().submission.workdir)
 
 
 def expect_raises(error: str, fn: Remote, *args: Any, what: str, **kwargs: Any) -> None:

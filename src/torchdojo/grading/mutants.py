@@ -9,7 +9,9 @@ edits of the reference solution, so they stay next to it and read like the mista
     ]
 
 A mutant can also carry a whole `source` when the mistake is a different program. Each edit's
-old text must occur exactly once in the solution; the catalog test enforces it.
+old text must occur exactly once in the solution; the catalog test enforces it. For a folder
+challenge the solution is a folder, and each edit applies to the one file that holds its old text
+(it must occur once in the whole folder).
 """
 from __future__ import annotations
 
@@ -26,21 +28,22 @@ class Mutant:
     name: str
     diagnosis: str  # one line, addressed to the learner: what the mistake is and how to fix it
     replace: dict[str, str] = field(default_factory=dict)
-    source: str | None = None
+    source: str | dict[str, str] | None = None
 
-    def build(self, solution: str) -> str:
-        """The mutant's program: `source`, or the solution with each edit applied."""
+    def build(self, solution: str | dict[str, str]) -> str | dict[str, str]:
+        """The mutant's program: `source`, or the solution (a file, or a folder) with each edit applied."""
         if self.source is not None:
             return self.source
         if not self.replace:
             raise MutantError(f"mutant {self.name!r} needs `replace` edits or a `source`")
-        text = solution
+        files = dict(solution) if isinstance(solution, dict) else {"": solution}
         for old, new in self.replace.items():
-            found = text.count(old)
+            holders = [name for name, text in files.items() if old in text]
+            found = sum(files[name].count(old) for name in holders)
             if found != 1:
                 raise MutantError(f"mutant {self.name!r}: {old!r} occurs {found} times in the solution, expected once")
-            text = text.replace(old, new)
-        return text
+            files[holders[0]] = files[holders[0]].replace(old, new)
+        return files if isinstance(solution, dict) else files[""]
 
 
 def load_mutants(challenge_dir: Path) -> list[Mutant]:

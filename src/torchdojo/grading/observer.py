@@ -8,6 +8,9 @@ torch, rewrite this module, write to the socket) it can only change the data the
 """
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import importlib.util
 import inspect
 import linecache
 import os
@@ -26,6 +29,15 @@ OUT_OF_MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "out of m
 MAX_ITEMS = 10_000  # items a learner's iterable may yield to the grader
 OBSERVERS: dict[str, Callable[..., Any]] = {}  # trusted code from checks.py that runs here (see remote.observer)
 IN_LEARNER_PROCESS = False
+_CHANNEL_FD: int | None = None  # set in the learner's process, for progress notes
+
+
+def report_progress(**fields: int | float | str) -> None:
+    """Tell the grader how a long check is going (``epoch=2, loss=0.41``): shown as a progress line,
+    never judged. A no-op outside a grading."""
+    if _CHANNEL_FD is not None:
+        channel.send_frame(_CHANNEL_FD, channel.Encoder(lambda v: None, lambda t: {}).frame(
+            {"progress": {k: v for k, v in fields.items() if type(v) in (int, float, str)}}))
 
 
 def is_plain(value: Any) -> bool:
@@ -105,7 +117,7 @@ class Observer:
         if self.submission.objects is not None:
             root: Any = types.SimpleNamespace(**self.submission.objects)
         else:
-            root = self.load_source()
+            root = self.load_folder() if self.submission.is_folder else self.load_source()
             if root is None:
                 return None
         missing = [name for name in self.entry if not hasattr(root, name)]
@@ -137,6 +149,36 @@ class Observer:
                        "error": error_info(exc, self.submission)})
             return None
         return module
+
+    def load_folder(self) -> types.SimpleNamespace | None:
+        """Import every module of a folder submission (``import model`` between them works), each
+        compiled under the learner's own path so tracebacks point into their files."""
+        sources = {name[:-3]: text for name, text in self.submission.source.items() if name.endswith(".py")}
+        shadowing = [stem for stem in sources if stem in sys.modules or stem in sys.stdlib_module_names
+                     or not stem.isidentifier()]
+        if shadowing:
+            name = shadowing[0] + ".py"
+            self.send({"ok": False, "load_error": f"{name} cannot be imported under that name (it is not a valid "
+                                                  "module name, or it would hide a Python or torch module); "
+                                                  "rename it", "location": name})
+            return None
+        for stem, text in sources.items():
+            linecache.cache[self.submission.path_of(stem + ".py")] = (len(text), None, text.splitlines(True),
+                                                                    self.submission.path_of(stem + ".py"))
+        sys.meta_path.insert(0, FolderFinder(sources, self.submission.path_of))
+        modules = {}
+        for stem in sources:
+            try:
+                modules[stem] = importlib.import_module(stem)
+            except SyntaxError as exc:
+                self.send({"ok": False, **syntax_error(exc, exc.filename or stem + ".py")})
+                return None
+            except BaseException as exc:  # noqa: BLE001 - the learner's module-level code
+                text, where = learner_traceback(exc, self.submission.learner_files())
+                self.send({"ok": False, "load_error": f"{stem}.py failed while loading:\n{text}", "location": where,
+                           "error": error_info(exc, self.submission)})
+                return None
+        return types.SimpleNamespace(**modules)
 
     # --- requests -----------------------------------------------------------------------------
 
@@ -210,6 +252,29 @@ class Observer:
             self.rng_stack.append(torch.get_rng_state())
             torch.manual_seed(_int(header.get("seed")))
         return None, None
+
+
+class FolderFinder(importlib.abc.MetaPathFinder, importlib.abc.SourceLoader):
+    """Serves a folder submission's modules from the text the grader read (not from disk, where the
+    learner may be editing them), under the learner's own file names."""
+
+    def __init__(self, sources: dict[str, str], path_of: Callable[[str], str]):
+        self.sources, self.path_of = sources, path_of
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.sources:
+            return importlib.util.spec_from_loader(name, self, origin=self.path_of(name + ".py"))
+        return None
+
+    def get_filename(self, name: str) -> str:
+        return self.path_of(name + ".py")
+
+    def get_data(self, path: str) -> bytes:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        return self.sources[stem].encode("utf-8")
+
+    def path_stats(self, path: str):  # no bytecode caching: the text is all there is
+        raise OSError(path)
 
 
 def vjp(outputs: list[torch.Tensor], inputs: list[torch.Tensor], upstream: list[torch.Tensor] | None) -> tuple:
@@ -340,9 +405,11 @@ def measure(fn: Callable[[], Any], into: dict[str, Any]) -> Any:
 
 def serve(fd: int, submission: Submission, entry: tuple[str, ...]) -> None:
     """The learner process's main: load, then answer until the grader hangs up."""
-    global IN_LEARNER_PROCESS
-    IN_LEARNER_PROCESS = True
+    global IN_LEARNER_PROCESS, _CHANNEL_FD
+    IN_LEARNER_PROCESS, _CHANNEL_FD = True, fd
     torch.set_num_threads(1)  # a forked child must not reuse the parent's OpenMP pool (it can hang)
     os.set_blocking(fd, True)
+    if submission.workdir:  # what the learner's code writes (plots, checkpoints) lands in the scratch folder
+        os.chdir(submission.workdir)
     Observer(fd, submission, entry).serve()
     sys.stdout.flush()

@@ -141,8 +141,10 @@ def call_label(label: str, args: tuple, kwargs: dict) -> str:
 class Session:
     """One learner process, driven by requests; every wait ends at `deadline`."""
 
-    def __init__(self, sandbox: Sandbox, submission: Submission, output: Any):
+    def __init__(self, sandbox: Sandbox, submission: Submission, output: Any,
+                 on_progress: Callable[[dict], None] | None = None):
         self.sandbox, self.submission, self.output = sandbox, submission, output
+        self.on_progress = on_progress
         self.selector = selectors.DefaultSelector()
         self.selector.register(sandbox.channel.fileno(), selectors.EVENT_READ, "channel")
         self.selector.register(sandbox.output_fd, selectors.EVENT_READ, "output")
@@ -157,9 +159,9 @@ class Session:
 
     @classmethod
     def open(cls, submission: Submission, entry: tuple[str, ...], memory_mb: int, output: Any,
-             deadline: float) -> "Session":
+             deadline: float, on_progress: Callable[[dict], None] | None = None) -> "Session":
         sandbox = Sandbox.start(lambda fd: learner_side.serve(fd, submission, entry), memory_mb)
-        session = cls(sandbox, submission, output)
+        session = cls(sandbox, submission, output, on_progress)
         session.deadline = deadline
         return session
 
@@ -201,8 +203,15 @@ class Session:
             self.pump(0)
 
     def _read(self) -> channel.Frame:
+        """The next answer; progress notes on the way are handed to `on_progress` (display only)."""
         try:
-            return self.reader.read(self.deadline)
+            while True:
+                frame = self.reader.read(self.deadline)
+                if "progress" not in frame.header:
+                    return frame
+                note = progress_note(frame.header["progress"])
+                if self.on_progress is not None and note:
+                    self.on_progress(note)
         except channel.DeadlinePassed:
             raise TimedOut() from None
         except channel.ChannelClosed:
@@ -328,6 +337,15 @@ class Session:
             if id(tensor) in self.sent and self.sent[id(tensor)][0] is tensor:
                 return self.sent[id(tensor)][1]
         return None
+
+
+def progress_note(data: Any) -> dict[str, int | float | str]:
+    """A progress note as it may be shown: a few short, plain fields, or nothing. It comes from the
+    learner's process, so it is only ever displayed, never judged."""
+    if not isinstance(data, dict):
+        return {}
+    return {str(k)[:20]: (v[:80] if isinstance(v, str) else v) for k, v in list(data.items())[:8]
+            if type(v) in (int, float, str)}
 
 
 def _tensors_in(values: dict, encode_ref: Callable[[Any], dict | None]) -> list[tuple[torch.Tensor, int | str]]:

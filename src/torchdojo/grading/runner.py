@@ -14,12 +14,16 @@ in a fresh process.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import os
 import signal
+import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, Iterator
 
 from torchdojo.catalog import Challenge
 from torchdojo.grading.diagnostics import generic_diagnosis, match_mistake, printable
@@ -29,7 +33,7 @@ from torchdojo.grading.mutants import load_mutants
 from torchdojo.grading.remote import (GradingStop, LearnerGone, LearnerRaised, LoadFailed, Session, Tampered,
                                       TimedOut, active)
 from torchdojo.grading.report import CheckResult, Report, Status
-from torchdojo.grading.submission import SourceUnreadable, Submission, read_source
+from torchdojo.grading.submission import SourceUnreadable, Submission, read_folder, read_source, write_folder
 
 OUTPUT_HEAD = OUTPUT_TAIL = 4096  # bytes of the learner's output kept from each end
 TAMPERED = ("the grading channel was tampered with or broke ({}); the answer cannot be judged. "
@@ -156,22 +160,34 @@ def _load(session: Session, challenge: Challenge, report: Report) -> bool:
     return False
 
 
-def _grade_once(challenge: Challenge, checks: list[Check], submission: Submission) -> Report:
+def _grade_once(challenge: Challenge, checks: list[Check], submission: Submission,
+                on_progress: Callable[[dict], None] | None) -> Report:
     report = Report(challenge_id=challenge.id, source_label=submission.label)
     output = BoundedOutput()
     began, start = time.perf_counter(), 0
-    while start < len(checks):
-        session = Session.open(submission, challenge.entry, challenge.memory_limit_mb, output,
-                               deadline=time.monotonic() + challenge.time_limit)
-        try:
-            if not _load(session, challenge, report):
-                break
-            start = _run_from(session, checks, start, challenge, report)
-        finally:
-            session.close()
+    with scratch_folder(submission) as submission:
+        while start < len(checks):
+            session = Session.open(submission, challenge.entry, challenge.memory_limit_mb, output,
+                                   deadline=time.monotonic() + challenge.time_limit, on_progress=on_progress)
+            try:
+                if not _load(session, challenge, report):
+                    break
+                start = _run_from(session, checks, start, challenge, report)
+            finally:
+                session.close()
     report.output = printable(output.text())
     report.duration = time.perf_counter() - began
     return report
+
+
+@contextlib.contextmanager
+def scratch_folder(submission: Submission) -> Iterator[Submission]:
+    """A fresh folder for one grading, removed afterwards: the learner's process runs in it (what it
+    writes lands there, never in the learner's own folder) and a folder submission is laid out in it."""
+    with tempfile.TemporaryDirectory(prefix="torchdojo-grading-") as folder:
+        if submission.is_folder:
+            write_folder(submission.source, Path(folder))
+        yield dataclasses.replace(submission, workdir=folder)
 
 
 @lru_cache(maxsize=None)
@@ -182,38 +198,42 @@ def checks_for(challenge: Challenge) -> list[Check]:
 
 @lru_cache(maxsize=None)
 def _mutant_reports(challenge: Challenge, solution_digest: str) -> tuple[tuple[str, str, Report], ...]:
-    solution = challenge.read("solution.py")
+    solution = challenge.source("solution")
     return tuple((m.name, m.diagnosis, grade(challenge, m.build(solution), label=challenge.file,
                                              match_mistakes=False))
                  for m in load_mutants(challenge.path))
 
 
-def grade(challenge: Challenge, source: str | None = None, *, label: str | None = None,
-          objects: dict | None = None, match_mistakes: bool = True) -> Report:
-    """Grade learner code given as `source` text (shown as `label`) or as notebook `objects`.
+def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, label: str | None = None,
+          objects: dict | None = None, match_mistakes: bool = True,
+          on_progress: Callable[[dict], None] | None = None) -> Report:
+    """Grade learner code given as `source` (one file's text, or a folder's ``{name: text}``; shown
+    as `label`) or as notebook `objects`. `on_progress` receives the progress notes of long checks.
 
-    When the code fails and `match_mistakes` is set, the challenge's mutants are graded too
-    (once per process) and a failure identical to a mutant's is named in its diagnosis;
-    otherwise the kinds of the failed properties give a generic diagnosis.
+    When the code fails and `match_mistakes` is set, the challenge's mutants are graded too (once per
+    process; unit challenges only, since a training mutant trains) and a failure identical to a
+    mutant's is named in its diagnosis; otherwise the kinds of the failed properties give a generic
+    diagnosis.
     """
     if (source is None) == (objects is None):
         raise ValueError("grade() takes either source or objects")
-    submission = Submission(label=label or challenge.file, source=source, objects=objects)
-    report = _grade_once(challenge, checks_for(challenge), submission)
+    submission = Submission(label=label or challenge.file.rstrip("/"), source=source, objects=objects)
+    report = _grade_once(challenge, checks_for(challenge), submission, on_progress)
     unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
     if match_mistakes and not report.passed and not report.load_error and not unfinished:
-        digest = hashlib.sha256(challenge.read("solution.py").encode()).hexdigest()
-        report.mistake = match_mistake(report, _mutant_reports(challenge, digest))
+        if challenge.kind == "unit":
+            digest = hashlib.sha256(repr(challenge.source("solution")).encode()).hexdigest()
+            report.mistake = match_mistake(report, _mutant_reports(challenge, digest))
         if report.mistake is None:
             report.advice = generic_diagnosis(report)
     return report
 
 
 def grade_file(challenge: Challenge, path: Path, **kwargs) -> Report:
-    """Grade a file on disk (read once, decoded as Python decodes source, so edits during grading
-    do not mix in)."""
+    """Grade a file (or, for a folder challenge, a folder) on disk: read once, decoded as Python
+    decodes source, so edits during grading do not mix in."""
     try:
-        source = read_source(Path(path))
+        source = read_folder(Path(path)) if challenge.is_folder else read_source(Path(path))
     except SourceUnreadable as exc:
         return Report(challenge_id=challenge.id, source_label=str(path), load_error=str(exc),
                       load_location=Path(path).name)

@@ -1,0 +1,70 @@
+"""What a challenge needs beyond torch (a real dataset, a GPU), and how to get what is missing.
+
+A challenge declares ``requires = ["fashion-mnist"]`` in its challenge.toml. `torchdojo list`
+shows a challenge whose requirement is absent with the reason and the exact command that
+satisfies it; `torchdojo check` refuses to grade it (exit code 8, as for a missing dataset in
+`torchdojo train`): there is never a fallback to random data. Nothing here imports torch.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from torchdojo.catalog import Challenge
+from torchdojo.data.sources import DatasetMissing
+
+
+@dataclass(frozen=True)
+class Unmet:
+    requirement: str  # e.g. "fashion-mnist"
+    reason: str  # what is missing, in a few words
+    fix: str  # the exact command (or step) that satisfies it
+
+
+class RequirementMissing(DatasetMissing):
+    """A challenge needs something this machine does not have; the message says how to get it."""
+
+
+_FIXES = {
+    "fashion-mnist": "sudo apt-get install dataset-fashion-mnist   (or put the four IDX files in $TORCHDOJO_DATA)",
+    "mnist": "run `torchdojo train --dataset mnist --epochs 1` once while online (torchvision downloads MNIST), "
+             "or put MNIST's four IDX files in $TORCHDOJO_DATA",
+    "gpu": "run on a machine with an NVIDIA GPU and a CUDA build of torch (e.g. Colab: Runtime > Change runtime type)",
+}
+
+
+def _dataset_present(name: str) -> bool:
+    from torchdojo.data.real import locate
+
+    try:
+        locate(name, download=False)
+    except DatasetMissing:
+        return False
+    return True
+
+
+def _gpu_present() -> bool:
+    """Without importing torch: an NVIDIA device node (CUDA_VISIBLE_DEVICES may hide them all)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    return Path("/dev/nvidia0").exists() or Path("/dev/nvidiactl").exists() and any(Path("/dev").glob("nvidia[0-9]*"))
+
+
+def present(requirement: str) -> bool:
+    return _gpu_present() if requirement == "gpu" else _dataset_present(requirement)
+
+
+def unmet(challenge: Challenge) -> list[Unmet]:
+    """The challenge's requirements this machine does not meet, each with its fix."""
+    return [Unmet(r, "no GPU" if r == "gpu" else f"{r} is not on this machine", _FIXES[r])
+            for r in challenge.requires if not present(r)]
+
+
+def ensure(challenge: Challenge) -> None:
+    """Raise RequirementMissing (one message: what, and how to get it) unless every requirement is met."""
+    missing = unmet(challenge)
+    if missing:
+        lines = "; ".join(f"{m.reason}: {m.fix}" for m in missing)
+        raise RequirementMissing(f"{challenge.id} needs {', '.join(m.requirement for m in missing)}, "
+                                 f"which this machine lacks — {lines}")
