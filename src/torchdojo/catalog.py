@@ -20,6 +20,7 @@ and the problem. Nothing here imports torch.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -246,7 +247,12 @@ class UnknownChallenge(LookupError):
     """An id that is not in the catalog; the message suggests the closest one."""
 
 
+CATALOG_ENV_VAR = "TORCHDOJO_CHALLENGES"
+
+
 @cache
 def catalog() -> Catalog:
-    """The installed catalog, loaded once per process."""
-    return load_catalog()
+    """The installed catalog (or the folder of challenges $TORCHDOJO_CHALLENGES names: an author's
+    work in progress, or a test's), loaded once per process."""
+    other = os.environ.get(CATALOG_ENV_VAR)
+    return load_catalog(Path(other)) if other else load_catalog()

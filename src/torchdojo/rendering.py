@@ -6,6 +6,7 @@ Shared by the command line (``torchdojo.cli.render`` prints everything else) and
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -27,6 +28,43 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
     return Console(file=stream, highlight=False, soft_wrap=not tty, width=None if tty else 200)
+
+
+class ProgressLine:
+    """The progress notes of a long check (``epoch=2, epochs=5, loss=0.41``) as one live line on a
+    terminal, with a bar when a note says how far along it is (done/total, epoch/epochs, step/steps);
+    nothing when output is piped. Use as a context manager around the grading."""
+
+    PAIRS = (("done", "total"), ("epoch", "epochs"), ("step", "steps"))
+
+    def __init__(self) -> None:
+        self.progress: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> "ProgressLine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def __call__(self, note: dict) -> None:
+        if not sys.stderr.isatty():
+            return
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        if self.progress is None:
+            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                     TimeElapsedColumn(), console=console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("grading", total=None)
+        pair = next(((a, b) for a, b in self.PAIRS if a in note and b in note), None)
+        words = [f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in note.items()
+                 if pair is None or k != pair[1]]
+        bar = {}
+        if pair and all(type(note[k]) in (int, float) for k in pair) and note[pair[1]] > 0:
+            bar = {"completed": note[pair[0]], "total": note[pair[1]]}
+        self.progress.update(self.task, description=escape(" · ".join(words))[:100], **bar)
 
 
 def _indent(text: str, spaces: int = 8) -> str:

@@ -49,17 +49,22 @@ class Workspace:
         self.store().record_attempt(report.challenge_id, report.duration, report.passed, results)
 
     def file_for(self, challenge: Challenge) -> Path:
-        return self.root / challenge.track_folder / challenge.file
+        """The learner's file (or folder, for a folder challenge) for `challenge`."""
+        return self.root / challenge.track_folder / challenge.file.rstrip("/")
 
     def start(self, challenge: Challenge) -> tuple[Path, bool]:
-        """Copy the challenge's template into the workspace unless the learner's file exists.
-        Returns the file and whether it was created now."""
+        """Copy the challenge's template (a file, or a folder of files) into the workspace unless the
+        learner's copy exists. Returns its path and whether it was created now."""
         path = self.file_for(challenge)
         if path.exists():
             return path, False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as f:  # "x": never clobber a file made meanwhile
-            f.write(challenge.read("template.py"))
+        template = challenge.source("template")
+        files = template if isinstance(template, dict) else {path.name: template}
+        folder = path if challenge.is_folder else path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            with open(folder / name, "x", encoding="utf-8") as f:  # "x": never clobber a file made meanwhile
+                f.write(text)
         return path, True
 
     def current(self, catalog: Catalog) -> Challenge:

@@ -32,6 +32,7 @@ LEARNER_ERRORS: ErrorTable = {
     WorkspaceError: ExitCode.NO_WORKSPACE,
     StoreError: ExitCode.STORE_ERROR,
     FileNotFoundError: ExitCode.FILE_NOT_FOUND,
+    DatasetMissing: ExitCode.DATA_MISSING,  # also a challenge's unmet requirement (RequirementMissing)
     CatalogError: ExitCode.INTERNAL,  # a broken challenge folder: the message names the file
 }
 

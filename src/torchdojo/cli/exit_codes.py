@@ -11,7 +11,7 @@ class ExitCode(IntEnum):
     FILE_NOT_FOUND = 5
     STORE_ERROR = 6  # progress file corrupt, foreign or locked
     NOT_ALLOWED = 7  # e.g. asking for a solution before any attempt
-    DATA_MISSING = 8  # a dataset is absent and cannot be downloaded
+    DATA_MISSING = 8  # a dataset is absent and cannot be downloaded (or a challenge's other requirement, a GPU)
     BAD_FILE = 9  # an input file is there but unusable: truncated, corrupt or the wrong kind
     INTERNAL = 70  # a bug in torchdojo (or a broken installation), not something the user did
     INTERRUPTED = 130  # Ctrl-C, as shells report it (128 + SIGINT)

@@ -17,6 +17,8 @@ from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.rendering import ProgressLine
+from torchdojo.requirements import ensure as ensure_requirements, unmet
 from torchdojo.workspace import Workspace, WorkspaceError, find, find_or_none, init as init_workspace
 
 
@@ -43,11 +45,19 @@ def init(folder: Path = typer.Argument(Path("torchdojo-workspace"), help="Folder
 
 @learner_command
 def list_() -> ExitCode:
-    """Show every challenge, in order, with your status."""
+    """Show every challenge, in order, with your status (and what is missing to grade it, if anything)."""
     workspace = find_or_none()
     summary = workspace.store().summary() if workspace else {}
-    rows = [(c.number, c.id, c.title, c.track, c.difficulty, _status(workspace, c, summary)) for c in catalog()]
-    render.table("torchdojo challenges", ["#", "id", "title", "track", "difficulty", "status"], rows)
+    rows, fixes = [], {}
+    for c in catalog():
+        missing = unmet(c)
+        status = _status(workspace, c, summary) or ("needs " + ", ".join(m.requirement for m in missing) if missing
+                                                     else "")
+        rows.append((c.number, c.id, c.title, c.track, c.kind, c.difficulty, status))
+        fixes.update({m.requirement: f"{m.reason}: {m.fix}" for m in missing})
+    render.table("torchdojo challenges", ["#", "id", "title", "track", "kind", "difficulty", "status"], rows)
+    for requirement, fix in fixes.items():
+        render.info(f"[yellow]needs {requirement}[/] — {fix}")
     return ExitCode.OK
 
 
@@ -57,7 +67,8 @@ def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber
     challenge = catalog().get(challenge_id)
     path, created = find().start(challenge)
     render.markdown(challenge.statement)
-    verb = "Created" if created else "Your file (kept as it was)"
+    what = "folder" if challenge.is_folder else "file"
+    verb = "Created" if created else f"Your {what} (kept as it was)"
     render.info(f"\n{verb}: {path}\nEdit it, then run: torchdojo check {challenge.id}")
     return ExitCode.OK
 
@@ -65,23 +76,26 @@ def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber
 @learner_command
 def check(
     challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one)."),
-    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of the workspace's."),
+    file: Optional[Path] = typer.Option(None, "--file", "--dir", "-f",
+                                        help="Grade this file (or folder) instead of the workspace's."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> ExitCode:
-    """Grade your solution; the exit code says pass (0) or fail (1)."""
+    """Grade your solution; the exit code says pass (0) or fail (1). Ctrl-C stops a long check."""
     workspace = find_or_none()
     if challenge_id is None and workspace is None:
         raise WorkspaceError("give a challenge id, or run inside a workspace (`torchdojo init`)")
     challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
-    path = file or (workspace.file_for(challenge) if workspace else None)
-    if path is None:
-        raise WorkspaceError(f"no workspace here: use `torchdojo check {challenge.id} --file your_file.py`")
-    if not path.is_file():
-        hint = "" if file else f"; run `torchdojo start {challenge.id}` first"
-        raise FileNotFoundError(f"{path} does not exist{hint}")
+    path = _submitted_path(challenge, workspace, file)
+    ensure_requirements(challenge)
     from torchdojo.grading.runner import grade_file
 
-    report = grade_file(challenge, path)
+    try:
+        with ProgressLine() as on_progress:
+            report = grade_file(challenge, path, on_progress=on_progress)
+    except KeyboardInterrupt:
+        render.error("stopped: the check was interrupted, and everything it started was stopped; "
+                     "nothing was recorded", label="interrupted")
+        return ExitCode.INTERRUPTED
     if workspace:
         workspace.record(report)
     if as_json:
@@ -89,6 +103,22 @@ def check(
     else:
         render.report(report, challenge.title)
     return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
+
+
+def _submitted_path(challenge: Challenge, workspace: Workspace | None, given: Path | None) -> Path:
+    """What to grade: the file (or folder) given, or the workspace's; a clear error when it is not there."""
+    path = given or (workspace.file_for(challenge) if workspace else None)
+    what = "folder" if challenge.is_folder else "file"
+    if path is None:
+        flag = "--dir your_folder" if challenge.is_folder else "--file your_file.py"
+        raise WorkspaceError(f"no workspace here: use `torchdojo check {challenge.id} {flag}`")
+    if not path.exists():
+        hint = "" if given else f"; run `torchdojo start {challenge.id}` first"
+        raise FileNotFoundError(f"{path} does not exist{hint}")
+    if path.is_dir() != challenge.is_folder:
+        raise FileNotFoundError(f"{path} is not a {what}: {challenge.id} is graded from a {what}"
+                                + (f" ({challenge.file})" if challenge.is_folder else ""))
+    return path
 
 
 @learner_command
@@ -106,6 +136,7 @@ def hint(challenge_id: str = typer.Argument(..., help="Challenge id.")) -> ExitC
 def solution(
     challenge_id: str = typer.Argument(..., help="Challenge id."),
     force: bool = typer.Option(False, "--force", help="Show it even before an attempt."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write it into this new folder (to diff -r with yours)."),
 ) -> ExitCode:
     """Show the reference solution (after an attempt, or with --force)."""
     challenge = catalog().get(challenge_id)
@@ -116,7 +147,17 @@ def solution(
         return ExitCode.NOT_ALLOWED
     if store:
         store.record_reveal(challenge.id)
-    render.code(challenge.read("solution.py"), f"{challenge.id}: reference solution")
+    source = challenge.source("solution")
+    files = source if isinstance(source, dict) else {challenge.file: source}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=False)
+        for name, text in files.items():
+            (out / name).write_text(text, encoding="utf-8")
+        render.info(f"Reference solution written to {out}/ ({', '.join(files)}). Compare: diff -ru {out} "
+                    f"<your {'folder' if challenge.is_folder else 'file'}>")
+        return ExitCode.OK
+    for name, text in files.items():
+        render.code(text, f"{challenge.id}: reference solution" + (f" — {name}" if challenge.is_folder else ""))
     return ExitCode.OK
 
 
@@ -141,17 +182,25 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the results
     """Grade every reference solution: the installation's self-test."""
     from torchdojo.grading.runner import grade
 
-    rows, reports = [], []
+    rows, reports, skipped = [], [], {}
     for challenge in catalog():
-        report = grade(challenge, challenge.read("solution.py"), label="solution.py", match_mistakes=False)
+        missing = unmet(challenge)
+        if missing:
+            skipped[challenge.id] = "; ".join(f"{m.reason}: {m.fix}" for m in missing)
+            rows.append((challenge.id, "skipped: needs " + ", ".join(m.requirement for m in missing), "", ""))
+            continue
+        with ProgressLine() as on_progress:
+            report = grade(challenge, challenge.source("solution"), label="solution", match_mistakes=False,
+                           on_progress=on_progress)
         reports.append(report.to_dict())
         failed = [r.name for r in report.results if not r.passed]
         verdict = "ok" if report.passed else f"FAILED {report.load_error or ', '.join(failed)}"
         rows.append((challenge.id, verdict, len(report.results), f"{report.duration:.2f} s"))
     ok = all(r["passed"] for r in reports)
     if as_json:
-        render.as_json({"passed": ok, "challenges": reports})
+        render.as_json({"passed": ok, "challenges": reports, "skipped": skipped})
     else:
         render.table("Reference solutions", ["challenge", "result", "checks", "time"], rows)
-        render.info(f"{sum(r['passed'] for r in reports)} of {len(reports)} reference solutions pass.")
+        left_out = f" ({len(skipped)} skipped: a requirement is missing, see above)" if skipped else ""
+        render.info(f"{sum(r['passed'] for r in reports)} of {len(reports)} reference solutions pass{left_out}.")
     return ExitCode.OK if ok else ExitCode.CHECK_FAILED

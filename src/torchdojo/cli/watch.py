@@ -13,11 +13,16 @@ from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.rendering import ProgressLine
+from torchdojo.requirements import ensure as ensure_requirements
 from torchdojo.workspace import Workspace, find
 
 
 def _mtime(path: Path) -> int | None:
+    """When the file (or the newest file of a folder) was last saved; None while it is missing."""
     try:
+        if path.is_dir():
+            return max([path.stat().st_mtime_ns] + [p.stat().st_mtime_ns for p in path.iterdir() if p.is_file()])
         return path.stat().st_mtime_ns
     except FileNotFoundError:
         return None
@@ -31,7 +36,9 @@ def _next_after(challenge: Challenge) -> Challenge | None:
 def _grade_and_show(workspace: Workspace, challenge: Challenge) -> bool:
     from torchdojo.grading.runner import grade_file
 
-    report = grade_file(challenge, workspace.file_for(challenge))
+    ensure_requirements(challenge)
+    with ProgressLine() as on_progress:
+        report = grade_file(challenge, workspace.file_for(challenge), on_progress=on_progress)
     workspace.record(report)
     render.report(report, challenge.title)
     return report.passed

@@ -344,8 +344,10 @@ def progress_note(data: Any) -> dict[str, int | float | str]:
     learner's process, so it is only ever displayed, never judged."""
     if not isinstance(data, dict):
         return {}
-    return {str(k)[:20]: (v[:80] if isinstance(v, str) else v) for k, v in list(data.items())[:8]
-            if type(v) in (int, float, str)}
+    from torchdojo.grading.diagnostics import printable
+
+    return {printable(str(k)[:20]): (printable(v[:80]) if isinstance(v, str) else v)
+            for k, v in list(data.items())[:8] if type(v) in (int, float, str)}
 
 
 def _tensors_in(values: dict, encode_ref: Callable[[Any], dict | None]) -> list[tuple[torch.Tensor, int | str]]:
