@@ -157,3 +157,22 @@ def test_ctrl_c_during_a_long_check_stops_cleanly(tmp_path):
     assert command.returncode == ExitCode.INTERRUPTED, output
     assert "interrupted" in output and "Traceback" not in output
     assert survivors(marker, wait=3) == []
+
+
+def test_play_trains_the_learners_own_model_after_a_pass(kinds_catalog, tmp_path, monkeypatch):
+    from torchdojo.grading.artifacts import expect_png
+
+    assert invoke("init", str(tmp_path / "ws")).exit_code == 0
+    monkeypatch.chdir(tmp_path / "ws")
+    path = tmp_path / "ws" / "01-kinds" / "play_probe.py"
+    invoke("start", "play-probe")
+    assert invoke("play", "play-probe").exit_code == ExitCode.NOT_ALLOWED
+    assert invoke("play", "folder-probe").exit_code == ExitCode.USAGE
+    path.write_text(KINDS.get("play-probe").source("solution"))
+    assert invoke("check", "play-probe").exit_code == ExitCode.OK
+    result = invoke("play", "play-probe", "--out", str(tmp_path / "played"))
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "your Tiny: test accuracy" in result.output and "after 1 epochs" in result.output
+    accuracy = float(result.output.split("test accuracy ")[1].split("%")[0])
+    assert 70 < accuracy < 95  # a linear model on real Fashion-MNIST, one epoch
+    expect_png(tmp_path / "played" / "training_curve.png", "the play curve")

@@ -47,6 +47,7 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "time_limit": ((int, float), False),
     "memory_limit_mb": (int, False),
     "requires": (list, False),
+    "play": (dict, False),
     "sources": (list, False),
     "resources": (list, False),
 }
@@ -80,6 +81,7 @@ class Challenge:
     sources: tuple[str, ...] = ()
     resources: tuple[Resource, ...] = ()
     requires: tuple[str, ...] = ()  # e.g. ("fashion-mnist",): absent, the challenge cannot be graded
+    play: dict = field(default_factory=dict, compare=False)  # what `torchdojo play` trains (see torchdojo.play)
     track_folder: str = field(default="", compare=False)  # e.g. "01-tensors": workspace layout
 
     def read(self, name: str) -> str:
@@ -150,6 +152,11 @@ def _check_fields(toml_path: Path, data: dict) -> None:
         raise _fail(toml_path, "'entry' must list the Python names the learner defines")
     if len(data["hints"]) < MIN_HINTS or not all(isinstance(h, str) and h.strip() for h in data["hints"]):
         raise _fail(toml_path, f"'hints' needs at least {MIN_HINTS} non-empty strings, escalating")
+    play = data.get("play", {})
+    if play and (set(play) - {"model", "dataset", "epochs"} or not isinstance(play.get("model"), str)
+                 or play.get("dataset") not in ("fashion-mnist", "mnist", "cifar10")):
+        raise _fail(toml_path, "'play' is a table {model = \"Name\" or \"module.Name\", dataset = \"fashion-mnist\", "
+                               "epochs = 3}")
     for res in data.get("resources", []):
         if not isinstance(res, dict) or set(res) != {"title", "url"}:
             raise _fail(toml_path, "each of 'resources' must be a table with exactly 'title' and 'url'")
@@ -194,6 +201,7 @@ def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
         sources=tuple(data.get("sources", ())),
         resources=tuple(Resource(**r) for r in data.get("resources", ())),
         requires=tuple(data.get("requires", ())),
+        play=dict(data.get("play", {})),
         track_folder=track_folder,
     )
 

@@ -9,6 +9,7 @@ import typer
 from torchdojo.cli import learn, training
 from torchdojo.cli.errors import global_options
 from torchdojo.cli.journal import journal
+from torchdojo.cli.play import play
 from torchdojo.cli.watch import watch
 
 app = typer.Typer(
@@ -22,7 +23,7 @@ app.callback()(global_options)
 app.command()(learn.init)
 app.command("list")(learn.list_)
 for command in (learn.start, learn.check, watch, learn.hint, learn.solution, learn.progress, journal,
-                learn.verify, training.train, training.evaluate):
+                learn.verify, play, training.train, training.evaluate):
     app.command()(command)
 
 

@@ -20,6 +20,7 @@ from torchdojo.catalog import CatalogError, UnknownChallenge
 from torchdojo.cli import render
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.data import DataError, DatasetCorrupt, DatasetMissing
+from torchdojo.play import NotPlayable
 from torchdojo.progress import StoreError
 from torchdojo.project import RunError, RunFileCorrupt
 from torchdojo.train.device import DeviceUnavailable
@@ -33,6 +34,7 @@ LEARNER_ERRORS: ErrorTable = {
     StoreError: ExitCode.STORE_ERROR,
     FileNotFoundError: ExitCode.FILE_NOT_FOUND,
     DatasetMissing: ExitCode.DATA_MISSING,  # also a challenge's unmet requirement (RequirementMissing)
+    NotPlayable: ExitCode.USAGE,
     CatalogError: ExitCode.INTERNAL,  # a broken challenge folder: the message names the file
 }
 

@@ -79,7 +79,9 @@ def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
         # The bar goes first: it clears itself at an epoch's end before anything else prints.
         callbacks=[ProgressBar(), *callbacks, Checkpoint(run_dir), TensorBoard(run_dir),
                    MetricsFile(run_dir / "metrics.json", {"config": asdict(config)}),
-                   TrainingCurve(run_dir / "training_curve.png")],
+                   TrainingCurve(run_dir / "training_curve.png", val_label="test split",
+                                         train_label="training (augmented)" if DATA_CONFIGS[config.dataset].flip
+                                         else "training")],
     )
 
 

@@ -134,13 +134,15 @@ class MetricsFile(Callback):
 
 
 class TrainingCurve(Callback):
-    """A PNG: training step vs loss (raw and smoothed) beside epoch vs accuracy."""
+    """A PNG: training step vs loss (raw and smoothed) beside epoch vs accuracy. `val_label` names
+    what ``fit``'s val_data is (a held-out validation split, or the test split); `train_label` what
+    the training accuracy was measured on (e.g. augmented images)."""
 
-    def __init__(self, path: str | os.PathLike):
-        self.path = Path(path)
+    def __init__(self, path: str | os.PathLike, val_label: str = "validation", train_label: str = "training"):
+        self.path, self.labels = Path(path), (train_label, val_label)
 
     def on_fit_end(self, state) -> None:
-        plot_training_curve(state.step_losses, state.history, self.path)
+        plot_training_curve(state.step_losses, state.history, self.path, *self.labels)
 
 
 class ProgressBar(Callback):
@@ -183,7 +185,8 @@ class ProgressBar(Callback):
             self.progress.stop()
 
 
-def plot_training_curve(step_losses: list[float], history: list[dict], path: Path) -> None:
+def plot_training_curve(step_losses: list[float], history: list[dict], path: Path,
+                        train_label: str = "training", val_label: str = "validation") -> None:
     import matplotlib
     import numpy as np
 
@@ -203,13 +206,15 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     loss_axes.set(xlabel="training step", ylabel="training loss", title="Loss")
     loss_axes.legend()
     epochs = [record["epoch"] for record in history]
-    for key, colour, label in (("train_accuracy", "tab:orange", "training (augmented)"),
-                               ("val_accuracy", "tab:green", "validation")):
+    for key, colour, label in (("train_accuracy", "tab:orange", train_label),
+                               ("val_accuracy", "tab:green", val_label)):
         values = [record.get(key, math.nan) for record in history]
         if any(not math.isnan(value) for value in values):
             accuracy_axes.plot(epochs, values, marker="o", color=colour, label=label)
     accuracy_axes.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
     accuracy_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if epochs:
+        accuracy_axes.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)
     if accuracy_axes.lines:
         accuracy_axes.legend()
     atomic_write(path, lambda stream: figure.savefig(stream, format="png"))

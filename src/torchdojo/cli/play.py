@@ -1,0 +1,48 @@
+"""`torchdojo play <id>`: after a pass, train your own model from a training or project challenge on
+the real dataset, with a progress bar, a curve PNG and a one-line summary."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from torchdojo.catalog import catalog
+from torchdojo.cli import render
+from torchdojo.cli.errors import learner_command
+from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.requirements import ensure as ensure_requirements
+from torchdojo.workspace import find
+
+
+@learner_command
+def play(
+    challenge_id: str = typer.Argument(..., help="A passed training or project challenge."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs (default: the challenge's)."),
+    out: Optional[Path] = typer.Option(None, help="Where the curve, metrics and weights go (default: play/<id>)."),
+    force: bool = typer.Option(False, "--force", help="Play before passing."),
+) -> ExitCode:
+    """Train your own model on the real dataset: progress bar, training curve, one-line summary."""
+    challenge = catalog().get(challenge_id)
+    if not challenge.play:
+        playable = ", ".join(c.id for c in catalog() if c.play) or "none yet"
+        render.error(f"{challenge.id} has no model to play with; these do: {playable}")
+        return ExitCode.USAGE
+    workspace = find()
+    progress = workspace.store().summary().get(challenge.id)
+    if not force and not (progress and progress.passed):
+        render.error(f"pass it first (`torchdojo check {challenge.id}`), then play; or --force")
+        return ExitCode.NOT_ALLOWED
+    ensure_requirements(challenge)
+    from torchdojo.play import play_run
+
+    target = out or workspace.root / "play" / challenge.id
+    try:
+        record = play_run(challenge, workspace.file_for(challenge), target, epochs)
+    except KeyboardInterrupt:
+        render.error("interrupted; nothing was saved", label="interrupted")
+        return ExitCode.INTERRUPTED
+    render.info(f"your {challenge.play['model']}: test accuracy {record['val_accuracy']:.2%} on "
+                f"{record['dataset']} after {record['epochs']} epochs ({record['seconds']:.0f} s); "
+                f"curve: {target / 'training_curve.png'}")
+    return ExitCode.OK
