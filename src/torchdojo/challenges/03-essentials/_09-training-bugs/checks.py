@@ -1,0 +1,303 @@
+"""Checks for training-bugs: each fixed script is run on spiral data drawn here, with its zero_grad,
+backward and step calls (and its dropout modes, and what it feeds the loss) recorded in order by an
+observer; the grader then judges that record, evaluates the returned model itself on held-out points,
+and compares the validation accuracy the script reports with the model's own in eval mode. Last, the
+learner's names for the symptoms are compared with the key."""
+import math
+
+import torch
+
+from torchdojo.data.synthetic import make_spirals
+from torchdojo.grading.expect import CheckFailed, describe, expect, expect_shape, observer
+from torchdojo.grading.remote import is_remote, remote_type
+
+SCRIPTS = ("script_a", "script_b", "script_c", "script_d", "script_e", "script_f")
+N_TRAIN, N_VAL, N_TEST = 600, 300, 600
+TARGET = 0.90  # held-out accuracy a fixed script must reach (they reach 0.95-0.99; a broken one 0.33-0.45)
+
+# The letter of the statement's symptom list each unfixed script shows.
+KEY = {"script_a": "E", "script_b": "A", "script_c": "F", "script_d": "D", "script_e": "C", "script_f": "B"}
+OPTIONS = "ABCDEFG"
+# How to see a script's symptom for yourself: said when the letter chosen is wrong (never the answer).
+PROBES = {
+    "script_a": "run the unfixed script and look at how low its loss gets, then print `model(x_val[:3])` and "
+                "each row's sum",
+    "script_b": "run the unfixed script, then print the loss of each epoch and, after training, "
+                "`[p.grad for p in model.parameters()]`",
+    "script_c": "train the unfixed script, then evaluate the returned model yourself on x_val twice, after "
+                "`model.eval()`, and compare with the last validation accuracy it printed",
+    "script_d": "run the unfixed script and print the loss of the first few batches of the first epoch, not "
+                "just the epoch averages",
+    "script_e": "run the unfixed script and follow the loss from epoch to epoch (and the norm of the gradient "
+                "from batch to batch): which way does it go, and how fast?",
+    "script_f": "run the unfixed script, then print the loss of each epoch and, after training, "
+                "`[p.grad for p in model.parameters()]`",
+}
+
+# Every optimizer's constructor imports torch._dynamo (about 1.5 s), and so does Adam's first step. Pay
+# that once here, in the grader, before the learner's process is forked from it, not in every grading.
+_warm = torch.nn.Parameter(torch.zeros(1))
+for _optimizer in (torch.optim.SGD([_warm], lr=0.1, momentum=0.9), torch.optim.Adam([_warm])):
+    _warm.grad = torch.ones(1)
+    _optimizer.step()
+    _optimizer.zero_grad()
+del _warm, _optimizer
+
+
+def _spirals(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    return make_spirals(n, classes=3, noise=0.2, seed=seed)
+
+
+@observer
+def _train_recorded(script, x_train, y_train, x_val, y_val):
+    """Runs in the learner's process: ``script.train(...)`` with its training calls recorded in order:
+    z (a zero_grad), b (a backward), s (an optimizer step), d / n (a dropout layer with dropout on / off);
+    and how many times the loss was given probabilities instead of scores. Everything is put back after."""
+    import torch.nn.functional as F
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    events: list[str] = []
+    fed = {"loss_calls": 0, "probabilities": 0}
+    losses: list[float] = []  # the value of every loss computed with gradients on (a training batch's)
+    saved = dict(backward=torch.autograd.backward, optimizer_zero_grad=torch.optim.Optimizer.zero_grad,
+                 module_zero_grad=torch.nn.Module.zero_grad, dropout=F.dropout, cross_entropy=F.cross_entropy,
+                 nll_loss=F.nll_loss)
+
+    def backward(*args, **kwargs):  # Tensor.backward() calls torch.autograd.backward
+        events.append("b")
+        return saved["backward"](*args, **kwargs)
+
+    def optimizer_zero_grad(self, *args, **kwargs):
+        events.append("z")
+        return saved["optimizer_zero_grad"](self, *args, **kwargs)
+
+    def module_zero_grad(self, *args, **kwargs):
+        events.append("z")
+        return saved["module_zero_grad"](self, *args, **kwargs)
+
+    def dropout(input, p=0.5, training=True, inplace=False):  # nn.Dropout.forward calls F.dropout
+        if p > 0:
+            events.append("d" if training else "n")
+        return saved["dropout"](input, p, training, inplace)
+
+    def recording(loss):
+        def wrapped(input, *args, **kwargs):
+            fed["loss_calls"] += 1
+            if isinstance(input, torch.Tensor) and input.dim() == 2 and input.is_floating_point():
+                with torch.no_grad():
+                    rows = input.detach()
+                    if bool((rows >= 0).all()) and bool(((rows.sum(dim=1) - 1).abs() < 1e-3).all()):
+                        fed["probabilities"] += 1
+            value = loss(input, *args, **kwargs)
+            if torch.is_grad_enabled() and isinstance(value, torch.Tensor) and value.requires_grad \
+                    and value.numel() == 1:
+                losses.append(float(value.detach()))
+            return value
+        return wrapped
+
+    handle = register_optimizer_step_pre_hook(lambda *_: events.append("s"))
+    torch.autograd.backward = backward
+    torch.optim.Optimizer.zero_grad = optimizer_zero_grad
+    torch.nn.Module.zero_grad = module_zero_grad
+    F.dropout = dropout
+    F.cross_entropy, F.nll_loss = recording(saved["cross_entropy"]), recording(saved["nll_loss"])
+    try:
+        result = script.train(x_train, y_train, x_val, y_val)
+    finally:
+        handle.remove()
+        torch.autograd.backward = saved["backward"]
+        torch.optim.Optimizer.zero_grad = saved["optimizer_zero_grad"]
+        torch.nn.Module.zero_grad = saved["module_zero_grad"]
+        F.dropout, F.cross_entropy, F.nll_loss = saved["dropout"], saved["cross_entropy"], saved["nll_loss"]
+    return {"result": result, "events": "".join(events), "losses": losses, **fed}
+
+
+def _call_problems(events: str) -> list[tuple[str, str]]:
+    """(category, sentence) for what is wrong with the order of zero_grad (z), backward (b), step (s)."""
+    calls = "".join(e for e in events if e in "zbs")
+    backwards, steps = calls.count("b"), calls.count("s")
+    if backwards == 0 and steps == 0:
+        return [("no-training", "it never called loss.backward() nor optimizer.step(): nothing was trained")]
+    if backwards == 0:
+        return [("no-backward", f"optimizer.step() ran {steps} times but loss.backward() never ran, so no "
+                                "gradient was ever computed and every step had nothing to apply")]
+    if steps == 0:
+        return [("no-step", f"loss.backward() ran {backwards} times but optimizer.step() never did: gradients "
+                            "were computed and the weights were never updated")]
+    # Follow the gradients through the calls: a backward adds into .grad, a zero_grad clears it, a step uses it.
+    holding = False  # .grad holds gradients that no zero_grad has cleared since
+    piled = cleared = doubled = since_step = 0
+    for call in calls:
+        if call == "b":
+            piled += holding
+            holding, since_step = True, since_step + 1
+        elif call == "z":
+            holding = False
+        else:
+            cleared += not holding
+            doubled += since_step > 1
+            since_step = 0
+    problems = []
+    if piled:
+        problems.append(("accumulate", f"{piled} of {backwards} loss.backward() calls added their gradients to "
+                                       "those of an earlier batch, which no zero_grad() had cleared (backward adds "
+                                       "into .grad), so the steps used sums of old gradients"))
+    if cleared:
+        problems.append(("step-on-cleared-gradients", f"{cleared} of {steps} optimizer steps found no gradients: "
+                                                      "zero_grad() had cleared them after the last "
+                                                      "loss.backward(), or none had been computed yet"))
+    if doubled:
+        problems.append(("backward-per-step", f"{doubled} of {steps} optimizer steps came after more than one "
+                                              "loss.backward() (one batch: one backward, one step)"))
+    return problems
+
+
+def _loss_problems(losses: list[float]) -> list[tuple[str, str]]:
+    """(category, sentence) for a training loss (as the loss function computed it, batch by batch) that
+    turns non-finite, explodes, or does not fall."""
+    if not losses:
+        return []
+    if not all(math.isfinite(value) for value in losses):
+        return [("loss-nan", "the training loss became NaN or inf")]
+    problems = []
+    first, peak = losses[0], max(losses)
+    if peak > 4 * max(first, 0.1):
+        problems.append(("loss-exploded", f"the training loss rose from {first:.3g} on the first batch to "
+                                          f"{peak:.3g} (batch {losses.index(peak) + 1} of {len(losses)})"))
+    tenth = max(1, len(losses) // 10)
+    start, end = sum(losses[:tenth]) / tenth, sum(losses[-tenth:]) / tenth
+    if end > 0.8 * start:
+        problems.append(("loss-not-falling", f"the training loss did not fall: {start:.3g} on average over the "
+                                             f"first {tenth} batches, {end:.3g} over the last {tenth}"))
+    return problems
+
+
+def _dropout_off_in_training(events: str) -> tuple[int, int]:
+    """(backward passes whose forward ran dropout layers switched off, backward passes with dropout at all)."""
+    off = seen = 0
+    last = ""
+    for event in events:
+        if event in "dn":
+            last = event
+        elif event == "b":
+            seen += last != ""
+            off += last == "n"
+            last = ""
+    return off, seen
+
+
+def _accuracy(scores: torch.Tensor, labels: torch.Tensor) -> float:
+    return (torch.nan_to_num(scores.detach()).argmax(dim=1) == labels).float().mean().item()
+
+
+def _as_number(value) -> float | None:
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    return float(value) if type(value) in (int, float) else None
+
+
+def _judge(learner, name: str) -> None:
+    x_train, y_train = _spirals(N_TRAIN, seed=101)
+    x_val, y_val = _spirals(N_VAL, seed=102)
+    x_test, y_test = _spirals(N_TEST, seed=103)  # never shown to the script
+    record = _train_recorded.labelled(f"{name}.train", getattr(learner, name), x_train, y_train, x_val, y_val)
+    result = record["result"]
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           f"{name}.train(...) must return (model, history), got {type(result).__name__}",
+           f"{name}:returns", kind="type")
+    model, history = result
+    expect(is_remote(model) and describe(model).get("module") is True,
+           f"{name}.train(...) must return the trained nn.Module first, got {remote_type(model)}",
+           f"{name}:model-type", kind="type")
+    reported = history.get("val_accuracy") if isinstance(history, dict) else None
+    reported = _as_number(reported[-1]) if isinstance(reported, (list, tuple)) and reported else None
+    expect(reported is not None, f"{name}.train(...)'s history must be a dict whose 'val_accuracy' lists the "
+                                 "validation accuracy (a fraction) of every epoch", f"{name}:history", kind="type")
+
+    problems = _call_problems(record["events"]) + _loss_problems(record["losses"])
+    if record["probabilities"]:
+        problems.append(("loss-given-probabilities",
+                         f"{record['probabilities']} of {record['loss_calls']} loss calls were given rows of "
+                         "non-negative numbers summing to 1 (probabilities): CrossEntropyLoss wants raw scores "
+                         "(logits) and applies log-softmax itself"))
+    model.eval()  # the grader's own evaluation: dropout off, whatever the script left
+    scores = model(x_test)
+    expect_shape(scores, (N_TEST, 3), f"{name}'s model on {N_TEST} points of shape (N, 2)")
+    if not bool(torch.isfinite(scores).all()):
+        problems.append(("non-finite", "the trained model outputs NaN or inf"))
+    elif bool((scores >= 0).all()) and bool(((scores.sum(dim=1) - 1).abs() < 1e-3).all()):
+        problems.append(("outputs-probabilities", "the model's outputs are probabilities (every row non-negative, "
+                                                  "summing to 1), not the logits CrossEntropyLoss expects"))
+    accuracy = _accuracy(scores, y_test)
+    if accuracy < TARGET:
+        problems.append(("accuracy-low", f"the trained model classifies {accuracy:.1%} of {N_TEST} held-out "
+                                         f"points correctly (chance: 33%); a working loop reaches {TARGET:.0%}"))
+    own = _accuracy(model(x_val), y_val)
+    if abs(reported - own) > 0.5 / N_VAL:
+        problems.append(("reported-accuracy", f"it reports a final validation accuracy of {reported:.3f}, but the "
+                                              f"returned model, evaluated here in eval mode on the same {N_VAL} "
+                                              f"validation points, scores {own:.3f}: the number it reports is "
+                                              "not the accuracy of the model it trained"))
+    off, seen = _dropout_off_in_training(record["events"])
+    if off:
+        problems.append(("dropout-off-in-training", f"in {off} of {seen} training batches the dropout layers were "
+                                                    "switched off (the model was still in eval mode from the "
+                                                    "validation before)"))
+    if problems:
+        raise CheckFailed(f"{name} does not train as it should yet: " + "; ".join(text for _, text in problems),
+                          f"{name}:" + "+".join(category for category, _ in problems), kind="training")
+
+
+def check_script_a(learner):
+    """script_a trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
+    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    _judge(learner, "script_a")
+
+
+def check_script_b(learner):
+    """script_b trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
+    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    _judge(learner, "script_b")
+
+
+def check_script_c(learner):
+    """script_c trains: one zero_grad, backward and step per batch, dropout on while training, ≥ 90% accuracy
+    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    _judge(learner, "script_c")
+
+
+def check_script_d(learner):
+    """script_d trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
+    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    _judge(learner, "script_d")
+
+
+def check_script_e(learner):
+    """script_e trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
+    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    _judge(learner, "script_e")
+
+
+def check_script_f(learner):
+    """script_f trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
+    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    _judge(learner, "script_f")
+
+
+def check_symptoms(learner):
+    """symptoms.symptoms() names, for each script, the symptom it showed before the fix (a letter A-G from
+    the statement's list)."""
+    answer = learner.symptoms.symptoms()
+    expect(isinstance(answer, dict), f"symptoms() must return a dict such as {{'script_a': 'C', ...}}, got "
+                                     f"{type(answer).__name__}", "symptoms:type", kind="type")
+    missing = [name for name in SCRIPTS if name not in answer]
+    expect(not missing, f"symptoms() names no symptom for {', '.join(missing)}: give one letter for each of "
+                        f"{', '.join(SCRIPTS)}", f"symptoms:missing:{','.join(missing)}")
+    letters = {name: str(answer[name]).strip().upper() for name in SCRIPTS}
+    unknown = [name for name in SCRIPTS if letters[name] not in OPTIONS]
+    expect(not unknown, "symptoms() must answer with one of the letters " + ", ".join(OPTIONS) + "; got "
+           + ", ".join(f"{answer[name]!r} for {name}" for name in unknown), f"symptoms:unknown:{','.join(unknown)}")
+    wrong = [name for name in SCRIPTS if letters[name] != KEY[name]]
+    expect(not wrong, f"{len(wrong)} of {len(SCRIPTS)} symptoms are not what the scripts show. "
+           + " ".join(f"{name}: not {letters[name]}; to see for yourself, {PROBES[name]}." for name in wrong),
+           f"symptoms:wrong:{','.join(wrong)}")
