@@ -64,7 +64,7 @@ def test_init_starts_the_first_challenge(ws):
     assert (ws / "torchdojo.toml").is_file() and (ws / ".torchdojo" / "progress.sqlite").is_file()
     assert learner_file(ws, first).read_text() == first.read("template.py")
     result = invoke("init", str(ws))
-    assert result.exit_code == ExitCode.NO_WORKSPACE and "already a torchdojo workspace" in result.output
+    assert result.exit_code == ExitCode.USAGE and "already a torchdojo workspace" in result.output
 
 
 def test_list_shows_every_challenge_with_status(ws):
@@ -80,19 +80,25 @@ def test_learner_workflow(ws):
     assert result.exit_code == 0 and "# Huber loss" in result.output and "huber_loss.py" in result.output
     assert invoke("solution", "huber-loss").exit_code == ExitCode.NOT_ALLOWED  # no attempt yet
 
-    result = invoke("check", "huber-loss")  # the untouched template
-    assert result.exit_code == ExitCode.CHECK_FAILED
+    result = invoke("check")  # the untouched template of the challenge just started (not the first one)
+    assert result.exit_code == ExitCode.CHECK_FAILED and "huber-loss" in result.output
     assert "TODO" in result.output and "huber_loss.py:19" in result.output
+    assert "not counted as an attempt" in result.output
+    assert invoke("solution").exit_code == ExitCode.NOT_ALLOWED  # the template is not an attempt
 
-    first, second = invoke("hint", "huber-loss"), invoke("hint", "huber-loss")
+    first, second = invoke("hint"), invoke("hint", "huber-loss")
     assert "Hint 1 of 4" in first.output and "Hint 2 of 4" in second.output
     assert HUBER.hints[1][:40] in second.output.replace("\n", " ")
-    result = invoke("solution", "huber-loss")
+    write_huber(ws, mutant("missing-half"))
+    assert invoke("check").exit_code == ExitCode.CHECK_FAILED
+    result = invoke("solution")
     assert result.exit_code == 0 and "torch.where" in result.output
 
     write_huber(ws, HUBER_SOLUTION)
     result = invoke("check", "huber-loss")
+    following = next(c for c in catalog() if c.number > HUBER.number)
     assert result.exit_code == 0 and "All 7 checks passed" in result.output
+    assert f"Next: torchdojo start {following.id}" in result.output
 
     result = invoke("progress")
     assert result.exit_code == 0

@@ -29,11 +29,20 @@ CREATE TABLE hints (challenge TEXT NOT NULL, level INTEGER NOT NULL, at REAL NOT
                     PRIMARY KEY (challenge, level));
 CREATE TABLE reveals (challenge TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE notes (id INTEGER PRIMARY KEY, challenge TEXT, at REAL NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# added after schema 1 shipped; made on first use, so older files keep working unchanged
+STATE_TABLE = "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+REPAIR = "run `torchdojo init --repair` in the workspace: it moves the file aside (kept, with a timestamp) " \
+         "and starts a fresh record; your challenge files are not touched"
 
 
 class StoreError(Exception):
     """The progress file cannot be used; the message says which file and what to do."""
+
+
+class NewerStore(StoreError):
+    """Written by a newer torchdojo: usable after an upgrade, so never "repaired" away."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class ProgressStore:
     @classmethod
     def open(cls, path: Path) -> "ProgressStore":
         if not path.is_file():
-            raise StoreError(f"no progress file at {path}; run `torchdojo init` to make a workspace")
+            raise StoreError(f"no progress file at {path}; {REPAIR}")
         db = cls._connect(path)
         try:
             app_id = db.execute("PRAGMA application_id").fetchone()[0]
@@ -75,15 +84,44 @@ class ProgressStore:
         except sqlite3.DatabaseError as exc:
             db.close()
             raise StoreError(f"{path} is not a torchdojo progress file ({exc}); it was left untouched. "
-                             "Move it aside and run `torchdojo init` again to start a fresh record.") from None
+                             f"To start a fresh record, {REPAIR}.") from None
         if app_id != APPLICATION_ID:
             db.close()
             raise StoreError(f"{path} is an SQLite file of another program (application id {app_id:#x}); "
-                             "it was left untouched")
+                             f"it was left untouched. To start a fresh record, {REPAIR}.")
         if version > SCHEMA_VERSION:
             db.close()
-            raise StoreError(f"{path} was written by a newer torchdojo (schema {version}); upgrade torchdojo")
+            raise NewerStore(f"{path} was written by a newer torchdojo (schema {version}); upgrade torchdojo")
         return cls(path, db)  # WAL mode is stored in the file, set once by create()
+
+    @classmethod
+    def repair(cls, path: Path) -> Path | None:
+        """Move an unusable progress file aside (as ``progress.sqlite.broken-<timestamp>``, with its
+        -wal/-shm companions) and create a fresh one. Returns where the old file went (None if there
+        was none). A usable file is never touched: StoreError says so."""
+        if path.is_file():
+            try:
+                cls.open(path).summary()
+            except NewerStore:
+                raise
+            except StoreError:
+                pass
+            else:
+                raise StoreError(f"{path} is a working progress file; nothing to repair")
+        aside = None
+        if path.exists():
+            aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+            n = 1
+            while aside.exists():
+                n += 1
+                aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
+            path.rename(aside)
+            for suffix in ("-wal", "-shm"):
+                companion = path.with_name(path.name + suffix)
+                if companion.exists():
+                    companion.rename(aside.with_name(aside.name + suffix))
+        cls.create(path).close()
+        return aside
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
@@ -100,7 +138,7 @@ class ProgressStore:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.execute(sql, params)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not record progress in {self.path}: {exc}") from None
+            raise StoreError(f"could not record progress in {self.path}: {exc}; if it is damaged, {REPAIR}") from None
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -115,6 +153,16 @@ class ProgressStore:
     def record_reveal(self, challenge: str) -> None:
         self._write("INSERT INTO reveals (challenge, at) VALUES (?, ?)", (challenge, time.time()))
 
+    def set_current(self, challenge: str) -> None:
+        """Remember the challenge the learner last started or checked (``torchdojo check`` alone grades it)."""
+        try:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(STATE_TABLE)
+                self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('current', ?)", (challenge,))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not record progress in {self.path}: {exc}; if it is damaged, {REPAIR}") from None
+
     def add_note(self, challenge: str | None, text: str) -> None:
         self._write("INSERT INTO notes (challenge, at, text) VALUES (?, ?, ?)", (challenge, time.time(), text))
 
@@ -124,7 +172,14 @@ class ProgressStore:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not read progress from {self.path}: {exc}") from None
+            raise StoreError(f"could not read progress from {self.path}: {exc}; if it is damaged, {REPAIR}") from None
+
+    def current(self) -> str | None:
+        """The challenge last started or checked, if any."""
+        if not self._rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'state'"):
+            return None
+        row = self._rows("SELECT value FROM state WHERE key = 'current'")
+        return row[0][0] if row else None
 
     def hints_shown(self, challenge: str) -> int:
         return self._rows("SELECT COUNT(*) FROM hints WHERE challenge = ?", (challenge,))[0][0]

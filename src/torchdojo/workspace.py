@@ -30,6 +30,10 @@ class WorkspaceError(Exception):
     """No workspace here, or one cannot be made; the message says what to do."""
 
 
+class WorkspaceExists(WorkspaceError):
+    """`init` where a workspace already is (or inside one): a usage error, not a missing workspace."""
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -41,12 +45,21 @@ class Workspace:
     def store(self) -> ProgressStore:
         return ProgressStore.open(self.store_path)
 
-    def record(self, report: "Report") -> None:
-        """Keep an attempt: when, how long, and every check's verdict (or why the file did not load)."""
-        results = [dict(name=r.name, status=r.status.value, message=r.message[:500]) for r in report.results]
+    def record(self, report: "Report", source: str | dict[str, str] | None = None) -> bool:
+        """Keep an attempt: when, how long, and every check's verdict (or why the file did not load),
+        and make its challenge the current one. An attempt is a grading of code the learner changed:
+        when `source` (what was graded) is still the challenge's template, nothing is counted and
+        False is returned."""
+        store = self.store()
+        store.set_current(report.challenge_id)
+        if source is not None and is_template(report.challenge_id, source):
+            return False
+        results = [dict(name=r.name, status=r.status.value, message=r.message[:500], fingerprint=r.fingerprint)
+                   for r in report.results]
         if report.load_error:
             results.append(dict(name="load", status="error", message=report.load_error[:500]))
-        self.store().record_attempt(report.challenge_id, report.duration, report.passed, results)
+        store.record_attempt(report.challenge_id, report.duration, report.passed, results)
+        return True
 
     def file_for(self, challenge: Challenge) -> Path:
         """The learner's file (or folder, for a folder challenge) for `challenge`."""
@@ -68,19 +81,56 @@ class Workspace:
         return path, True
 
     def current(self, catalog: Catalog) -> Challenge:
-        """The challenge to work on: the first, in catalog order, not passed yet."""
-        summary = self.store().summary()
+        """The challenge to work on: the one last started or checked; in a new workspace, the first
+        (in catalog order) not passed yet."""
+        store = self.store()
+        chosen = store.current()
+        if chosen in catalog.ids():
+            return catalog.get(chosen)
+        summary = store.summary()
         for challenge in catalog:
             if not (summary.get(challenge.id) and summary[challenge.id].passed):
                 return challenge
         return catalog.challenges[-1]
 
 
+def _normalised(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().splitlines())
+
+
+def is_template(challenge_id: str, source: str | dict[str, str]) -> bool:
+    """Whether `source` is still the challenge's template (trailing spaces and blank lines aside)."""
+    from torchdojo.catalog import UnknownChallenge, catalog
+
+    try:
+        template = catalog().get(challenge_id).source("template")
+    except UnknownChallenge:
+        return False
+    if isinstance(template, dict) or isinstance(source, dict):
+        if not (isinstance(template, dict) and isinstance(source, dict)) or set(template) != set(source):
+            return False
+        return all(_normalised(template[name]) == _normalised(source[name]) for name in template)
+    return _normalised(template) == _normalised(source)
+
+
+def _enclosing(path: Path) -> Path | None:
+    for folder in (path, *path.parents):
+        if (folder / MARKER).is_file():
+            return folder
+    return None
+
+
 def init(path: Path, first: Challenge) -> tuple[Workspace, Path]:
     """Make a new workspace at `path` with the first challenge started."""
     path = path.resolve()
     if (path / MARKER).exists():
-        raise WorkspaceError(f"{path} is already a torchdojo workspace")
+        raise WorkspaceExists(f"{path} is already a torchdojo workspace: cd into it and carry on "
+                              f"(`torchdojo list`); if its progress file is broken, run "
+                              f"`torchdojo init --repair {path}`")
+    outer = _enclosing(path.parent)
+    if outer is not None:
+        raise WorkspaceExists(f"{path} would be inside the workspace {outer}; work there (`cd {outer}`), "
+                              "or make the new one elsewhere")
     if path.exists() and not path.is_dir():
         raise WorkspaceError(f"{path} exists and is not a folder")
     path.mkdir(parents=True, exist_ok=True)
@@ -89,6 +139,18 @@ def init(path: Path, first: Challenge) -> tuple[Workspace, Path]:
     workspace = Workspace(path)
     first_file, _ = workspace.start(first)
     return workspace, first_file
+
+
+def repair(path: Path) -> tuple[Workspace, Path | None]:
+    """Give the workspace at `path` (or the one containing it) a fresh progress file, moving an
+    unusable one aside with a timestamp; the learner's files are not touched. Returns the workspace
+    and where the old file went (None when there was none)."""
+    root = _enclosing(path.resolve())
+    if root is None:
+        raise WorkspaceError(f"{path.resolve()} is not inside a torchdojo workspace; "
+                             "to make one, run `torchdojo init <folder>`")
+    workspace = Workspace(root)
+    return workspace, ProgressStore.repair(workspace.store_path)
 
 
 def find(start: Path | None = None) -> Workspace:

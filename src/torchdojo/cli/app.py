@@ -9,6 +9,7 @@ import typer
 from torchdojo.cli import learn, training
 from torchdojo.cli.errors import global_options
 from torchdojo.cli.journal import journal
+from torchdojo.cli.notebook import notebook
 from torchdojo.cli.play import play
 from torchdojo.cli.watch import watch
 
@@ -18,11 +19,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
 )
 app.callback()(global_options)
 app.command()(learn.init)
 app.command("list")(learn.list_)
-for command in (learn.start, learn.check, watch, learn.hint, learn.solution, learn.progress, journal,
+for command in (learn.start, learn.check, watch, learn.hint, learn.solution, learn.progress, journal, notebook,
                 learn.verify, play, training.train, training.evaluate):
     app.command()(command)
 

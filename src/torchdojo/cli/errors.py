@@ -24,12 +24,13 @@ from torchdojo.play import NotPlayable
 from torchdojo.progress import StoreError
 from torchdojo.project import RunError, RunFileCorrupt
 from torchdojo.train.device import DeviceUnavailable
-from torchdojo.workspace import WorkspaceError
+from torchdojo.workspace import WorkspaceError, WorkspaceExists
 
 ErrorTable = dict[type[Exception], ExitCode]  # the first matching type wins
 
 LEARNER_ERRORS: ErrorTable = {
     UnknownChallenge: ExitCode.UNKNOWN_CHALLENGE,
+    WorkspaceExists: ExitCode.USAGE,  # before WorkspaceError, its parent
     WorkspaceError: ExitCode.NO_WORKSPACE,
     StoreError: ExitCode.STORE_ERROR,
     FileNotFoundError: ExitCode.FILE_NOT_FOUND,
@@ -52,9 +53,19 @@ _TYPER_ENDINGS = (typer.TyperException, typer.Exit, typer.Abort)
 _options = {"traceback": False}  # set by global_options before every command runs
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from torchdojo import __version__
+
+        render.info(f"torchdojo {__version__}")
+        raise typer.Exit(0)
+
+
 def global_options(
     traceback: bool = typer.Option(False, "--traceback",
                                    help="On an internal error, show where it happened."),
+    version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_print_version,
+                                 help="Print the version and exit."),
 ) -> None:
     _options["traceback"] = traceback
 
@@ -69,18 +80,26 @@ def handles(errors: ErrorTable) -> Callable[[Callable[..., ExitCode]], Callable[
             except _TYPER_ENDINGS:
                 raise
             except Exception as exc:
-                code = _exit_code(exc, errors)
+                code = _exit_code(exc, errors, as_json=bool(kwargs.get("as_json")))
             raise typer.Exit(int(code))
         return wrapper
     return decorate
 
 
-def _exit_code(exc: Exception, errors: ErrorTable) -> ExitCode:
-    """Say what went wrong and return its exit code."""
+def _exit_code(exc: Exception, errors: ErrorTable, as_json: bool = False) -> ExitCode:
+    """Say what went wrong (as JSON on stdout when the command was asked for JSON) and return its
+    exit code."""
     for error_type, code in errors.items():
         if isinstance(exc, error_type):
-            render.error(str(exc))
+            if as_json:
+                render.as_json({"error": str(exc), "exit_code": int(code), "exit_name": code.name.lower()})
+            else:
+                render.error(str(exc))
             return code
+    if as_json:
+        render.as_json({"error": f"internal error: {type(exc).__name__}: {exc}", "exit_code": int(ExitCode.INTERNAL),
+                        "exit_name": "internal"})
+        return ExitCode.INTERNAL
     if _options["traceback"]:
         render.error_traceback(exc)
     else:

@@ -23,13 +23,17 @@ def _markdown_row(cells: list[str]) -> str:
 @learner_command
 def journal(
     note: Optional[str] = typer.Option(None, "--note", "-n", help="Add a key learning to today's entry."),
-    challenge_id: Optional[str] = typer.Option(None, "--challenge", "-c", help="What the note is about."),
+    challenge_id: Optional[str] = typer.Option(None, "--challenge", "-c",
+                                               help="What the note is about (default: the current challenge)."),
     markdown: bool = typer.Option(False, "--markdown", help="Print a Markdown table to paste into a README."),
 ) -> ExitCode:
     """Your day-by-day journal: Day | Task | Gaps | Key learnings | Resources."""
     workspace = find()
     store = workspace.store()
     if note is not None:
+        if not note.strip():
+            render.error('an empty note: write what you learned, e.g. --note "torch.where computes both branches"')
+            return ExitCode.USAGE
         challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
         store.add_note(challenge.id, note.strip())
         render.info(f"Noted for {challenge.id}.")

@@ -19,7 +19,8 @@ from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.rendering import ProgressLine
 from torchdojo.requirements import ensure as ensure_requirements, unmet
-from torchdojo.workspace import Workspace, WorkspaceError, find, find_or_none, init as init_workspace
+from torchdojo.workspace import Workspace, WorkspaceError, find, find_or_none, init as init_workspace, \
+    repair as repair_workspace
 
 
 def _status(workspace: Workspace | None, challenge: Challenge, summary: dict) -> str:
@@ -34,8 +35,20 @@ def _status(workspace: Workspace | None, challenge: Challenge, summary: dict) ->
 
 
 @learner_command
-def init(folder: Path = typer.Argument(Path("torchdojo-workspace"), help="Folder to create.")) -> ExitCode:
-    """Create a workspace with the first challenge ready."""
+def init(
+    folder: Optional[Path] = typer.Argument(None, help="Folder to create (default: torchdojo-workspace; "
+                                            "with --repair: the workspace you are in)."),
+    repair: bool = typer.Option(False, "--repair", help="Give an existing workspace a fresh progress file, "
+                                "moving an unusable one aside (your files are kept)."),
+) -> ExitCode:
+    """Create a workspace with the first challenge ready (or --repair one whose progress file broke)."""
+    if repair:
+        workspace, aside = repair_workspace(folder or Path.cwd())
+        moved = f"the unusable file was moved to {aside}; " if aside else ""
+        render.info(f"Progress file repaired in {workspace.root}: {moved}a fresh record starts now. "
+                    "Your challenge files were not touched.")
+        return ExitCode.OK
+    folder = folder or Path("torchdojo-workspace")
     first = catalog().challenges[0]
     workspace, first_file = init_workspace(folder, first)
     render.info(f"Workspace ready at {workspace.root}\nFirst challenge: [bold]{first.id}[/] — {first_file}\n"
@@ -46,30 +59,40 @@ def init(folder: Path = typer.Argument(Path("torchdojo-workspace"), help="Folder
 @learner_command
 def list_() -> ExitCode:
     """Show every challenge, in order, with your status (and what is missing to grade it, if anything)."""
-    workspace = find_or_none()
+    show_list(find_or_none())
+    return ExitCode.OK
+
+
+def show_list(workspace: Workspace | None) -> None:
     summary = workspace.store().summary() if workspace else {}
+    current = workspace.current(catalog()).id if workspace else None
     rows, fixes = [], {}
     for c in catalog():
         missing = unmet(c)
         status = _status(workspace, c, summary) or ("needs " + ", ".join(m.requirement for m in missing) if missing
                                                      else "")
-        rows.append((c.number, c.id, c.title, c.track, c.kind, c.difficulty, status))
+        rows.append(("▶" if c.id == current else "", c.number, c.id, c.title, c.track, c.kind, c.difficulty, status))
         fixes.update({m.requirement: f"{m.reason}: {m.fix}" for m in missing})
-    render.table("torchdojo challenges", ["#", "id", "title", "track", "kind", "difficulty", "status"], rows)
+    render.table("torchdojo challenges", ["", "#", "id", "title", "track", "kind", "difficulty", "status"], rows)
+    if current:
+        render.info(f"▶ current: [bold]{current}[/] (the one you last started or checked; "
+                    "`torchdojo check`, `hint`, `solution` and `journal --note` use it when no id is given)")
     for requirement, fix in fixes.items():
         render.info(f"[yellow]needs {requirement}[/] — {fix}")
-    return ExitCode.OK
 
 
 @learner_command
 def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber-loss.")) -> ExitCode:
     """Copy a challenge's template into your workspace and show its statement."""
     challenge = catalog().get(challenge_id)
-    path, created = find().start(challenge)
-    render.markdown(challenge.statement)
+    workspace = find()
+    path, created = workspace.start(challenge)
+    workspace.store().set_current(challenge.id)
+    render.statement(challenge.statement)
     what = "folder" if challenge.is_folder else "file"
     verb = "Created" if created else f"Your {what} (kept as it was)"
-    render.info(f"\n{verb}: {path}\nEdit it, then run: torchdojo check {challenge.id}")
+    render.info(f"\n{verb}: {path}\nEdit it, then run: torchdojo check  (it is now your current challenge; "
+                f"or a notebook: torchdojo notebook {challenge.id})")
     return ExitCode.OK
 
 
@@ -87,22 +110,45 @@ def check(
     challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
     path = _submitted_path(challenge, workspace, file)
     ensure_requirements(challenge)
-    from torchdojo.grading.runner import grade_file
-
     try:
         with ProgressLine() as on_progress:
-            report = grade_file(challenge, path, on_progress=on_progress)
+            report, source = grade_path(challenge, path, on_progress)
     except KeyboardInterrupt:
         render.error("stopped: the check was interrupted, and everything it started was stopped; "
                      "nothing was recorded", label="interrupted")
         return ExitCode.INTERRUPTED
-    if workspace:
-        workspace.record(report)
+    recorded = workspace.record(report, source) if workspace else False
     if as_json:
-        render.as_json(report.to_dict())
-    else:
-        render.report(report, challenge.title)
+        render.as_json(dict(report.to_dict(), recorded=recorded))
+        return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
+    render.report(report, challenge.title, next_step=next_step(workspace, challenge) if report.passed else "")
+    if workspace and not recorded:
+        render.info("[dim]Your file is still the template: not counted as an attempt (change it, then check).[/]")
+    elif workspace and file is not None:
+        render.info(f"[dim]Recorded as an attempt at {challenge.id} in {workspace.root} (graded {path}).[/]")
     return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
+
+
+def grade_path(challenge: Challenge, path: Path, on_progress=None):
+    """Grade a file, folder or notebook on disk: (report, the source graded, None if unreadable)."""
+    from torchdojo.grading.runner import grade
+    from torchdojo.notebook import read_submission
+
+    source, unreadable = read_submission(challenge, path)
+    if unreadable is not None:
+        return unreadable, None
+    return grade(challenge, source, label=str(path), on_progress=on_progress), source
+
+
+def next_step(workspace: Workspace | None, challenge: Challenge) -> str:
+    """What to do after passing `challenge`: the next challenge not passed yet."""
+    summary = workspace.store().summary() if workspace else {}
+    later = [c for c in catalog() if c.number > challenge.number] + \
+            [c for c in catalog() if c.number < challenge.number]
+    following = next((c for c in later if not (summary.get(c.id) and summary[c.id].passed)), None)
+    if following is None:
+        return "Every challenge is passed: well done!"
+    return f"Next: torchdojo start {following.id}  ({following.title})"
 
 
 def _submitted_path(challenge: Challenge, workspace: Workspace | None, given: Path | None) -> Path:
@@ -115,6 +161,9 @@ def _submitted_path(challenge: Challenge, workspace: Workspace | None, given: Pa
     if not path.exists():
         hint = "" if given else f"; run `torchdojo start {challenge.id}` first"
         raise FileNotFoundError(f"{path} does not exist{hint}")
+    if path.is_dir() and not challenge.is_folder:
+        raise FileNotFoundError(f"{path} is a folder; {challenge.id} is graded from one file: "
+                                f"`--file {path / challenge.file}` (or a notebook, .ipynb)")
     if path.is_dir() != challenge.is_folder:
         raise FileNotFoundError(f"{path} is not a {what}: {challenge.id} is graded from a {what}"
                                 + (f" ({challenge.file})" if challenge.is_folder else ""))
@@ -122,28 +171,40 @@ def _submitted_path(challenge: Challenge, workspace: Workspace | None, given: Pa
 
 
 @learner_command
-def hint(challenge_id: str = typer.Argument(..., help="Challenge id.")) -> ExitCode:
+def hint(challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one).")
+         ) -> ExitCode:
     """Show the next hint (they escalate from a question to nearly the answer)."""
-    challenge = catalog().get(challenge_id)
-    level = find().store().next_hint(challenge.id, len(challenge.hints))
+    workspace = find()
+    show_hint(workspace, catalog().get(challenge_id) if challenge_id else workspace.current(catalog()))
+    return ExitCode.OK
+
+
+def show_hint(workspace: Workspace, challenge: Challenge) -> None:
+    """Record and print the next hint, and what comes after the last one."""
+    store = workspace.store()
+    level = store.next_hint(challenge.id, len(challenge.hints))
     render.info(f"[bold]Hint {level} of {len(challenge.hints)}[/] for {challenge.id}:\n{challenge.hints[level - 1]}")
     if level == len(challenge.hints):
-        render.info(f"[dim]That was the last hint. After an attempt, `torchdojo solution {challenge.id}`.[/]")
-    return ExitCode.OK
+        if store.attempts(challenge.id):
+            render.info(f"[dim]That was the last hint. The reference solution: `torchdojo solution {challenge.id}`.[/]")
+        else:
+            render.info(f"[dim]That was the last hint. After an attempt (`torchdojo check {challenge.id}` on "
+                        f"code you changed), `torchdojo solution {challenge.id}` shows the reference.[/]")
 
 
 @learner_command
 def solution(
-    challenge_id: str = typer.Argument(..., help="Challenge id."),
+    challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one)."),
     force: bool = typer.Option(False, "--force", help="Show it even before an attempt."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write it into this new folder (to diff -r with yours)."),
 ) -> ExitCode:
     """Show the reference solution (after an attempt, or with --force)."""
-    challenge = catalog().get(challenge_id)
-    workspace = find() if not force else find_or_none()
+    workspace = find() if not (force and challenge_id) else find_or_none()
+    challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
     store = workspace.store() if workspace else None
     if not force and not store.attempts(challenge.id):
-        render.error(f"try it first: run `torchdojo check {challenge.id}` once (or pass --force)")
+        render.error(f"try it first: change your file and run `torchdojo check {challenge.id}` once "
+                     "(or pass --force)")
         return ExitCode.NOT_ALLOWED
     if store:
         store.record_reveal(challenge.id)

@@ -12,6 +12,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from torchdojo import rendering
 from torchdojo.rendering import console, report  # noqa: F401 (commands print reports through here)
 
 
@@ -49,14 +50,9 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     out.print(grid)
 
 
-def markdown(text: str) -> None:
-    out = console()
-    if out.is_terminal:
-        from rich.markdown import Markdown
-
-        out.print(Markdown(text))
-    else:
-        out.print(escape(text), end="" if text.endswith("\n") else "\n")
+def statement(text: str) -> None:
+    """A challenge's statement: Markdown with its maths in Unicode (see rendering.statement)."""
+    rendering.statement(text)
 
 
 def code(text: str, title: str) -> None:

@@ -1,8 +1,16 @@
 """`torchdojo watch`: re-grade the current challenge whenever its file is saved, and move on to
-the next challenge when it passes (rustlings' loop). The watcher imports torch and the checks
-once; each re-grade is a fork, so feedback arrives a few tens of milliseconds after a save."""
+the next challenge not passed yet when it passes (rustlings' loop). The watcher imports torch and
+the checks once; each re-grade is a fork, so feedback arrives a few tens of milliseconds after a save.
+
+Keys (on a terminal, no Enter needed; from a pipe, one character each): h next hint, n next
+challenge, l list, s solution (after a pass: a diff against your file), q quit. Ctrl-C exits 130.
+"""
 from __future__ import annotations
 
+import difflib
+import os
+import select
+import sys
 import time
 from pathlib import Path
 from typing import Optional
@@ -13,9 +21,12 @@ from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.cli.learn import grade_path, next_step, show_hint, show_list
 from torchdojo.rendering import ProgressLine
 from torchdojo.requirements import ensure as ensure_requirements
-from torchdojo.workspace import Workspace, find
+from torchdojo.workspace import Workspace, find, is_template
+
+KEYS = "keys: h hint · n next challenge · l list · s solution (after a pass) · q quit"
 
 
 def _mtime(path: Path) -> int | None:
@@ -28,20 +39,122 @@ def _mtime(path: Path) -> int | None:
         return None
 
 
-def _next_after(challenge: Challenge) -> Challenge | None:
-    later = [c for c in catalog() if c.number > challenge.number]
-    return later[0] if later else None
+class Keys:
+    """Single key presses from stdin: a terminal in cbreak mode (restored on exit), or a pipe read one
+    character at a time; nothing when stdin is closed or absent."""
+
+    def __init__(self) -> None:
+        self.fd: int | None = None
+        self.saved = None
+
+    def __enter__(self) -> "Keys":
+        try:
+            fd = sys.stdin.fileno()
+            os.fstat(fd)
+        except (AttributeError, OSError, ValueError):
+            return self
+        self.fd = fd
+        if os.isatty(fd):
+            import termios
+            import tty
+
+            self.saved = termios.tcgetattr(fd)
+            tty.setcbreak(fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.saved is not None:
+            import termios
+
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+
+    def read(self, timeout: float) -> str | None:
+        """A key pressed within `timeout` seconds, or None (after sleeping the timeout)."""
+        if self.fd is None:
+            time.sleep(timeout)
+            return None
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return None
+        data = os.read(self.fd, 1)
+        if not data:  # end of input: no more keys, keep watching
+            self.fd = None
+            return None
+        return data.decode(errors="replace")
 
 
-def _grade_and_show(workspace: Workspace, challenge: Challenge) -> bool:
-    from torchdojo.grading.runner import grade_file
+class Watcher:
+    def __init__(self, workspace: Workspace, challenge: Challenge) -> None:
+        self.workspace, self.challenge = workspace, challenge
+        self.seen: int | None = None
+        self.last_passed: Challenge | None = None
 
-    ensure_requirements(challenge)
-    with ProgressLine() as on_progress:
-        report = grade_file(challenge, workspace.file_for(challenge), on_progress=on_progress)
-    workspace.record(report)
-    render.report(report, challenge.title)
-    return report.passed
+    @property
+    def path(self) -> Path:
+        return self.workspace.file_for(self.challenge)
+
+    def grade(self) -> bool:
+        """Grade the current file now: "checking…" at once, then the report. True when it passed."""
+        render.info(f"[dim]checking {self.path.name}…[/]")
+        sys.stdout.flush()
+        ensure_requirements(self.challenge)
+        with ProgressLine() as on_progress:
+            report, source = grade_path(self.challenge, self.path, on_progress)
+        recorded = self.workspace.record(report, source)
+        render.report(report, self.challenge.title)
+        if not recorded:
+            render.info("[dim]Still the template: not counted as an attempt.[/]")
+        if report.passed:
+            self.last_passed = self.challenge
+        return report.passed
+
+    def move_on(self) -> bool:
+        """Go to the next challenge not passed yet (already passed ones are skipped, not re-graded).
+        False when there is none."""
+        summary = self.workspace.store().summary()
+        later = [c for c in catalog() if c.number > self.challenge.number]
+        following = next((c for c in later if not (summary.get(c.id) and summary[c.id].passed)), None)
+        if following is None:
+            render.info("[bold green]No challenge left to pass after this one. Well done![/]")
+            return False
+        self.challenge = following
+        path, _ = self.workspace.start(following)
+        self.workspace.store().set_current(following.id)
+        render.info(f"\nNext: [bold]{following.id}[/] — {following.title}\n"
+                    f"Read `torchdojo start {following.id}`, then edit {path}\n[dim]{KEYS}[/]")
+        source, _ = _read(following, path)
+        # a fresh template is not graded: wait for the learner's first save
+        self.seen = _mtime(path) if source is None or is_template(following.id, source) else None
+        return True
+
+    def solution_diff(self) -> None:
+        done = self.last_passed or (self.challenge if self._passed(self.challenge) else None)
+        if done is None:
+            render.info("[yellow]The solution is shown after a pass (as a diff against your file); "
+                        f"before that: h for a hint, or `torchdojo solution {self.challenge.id}` after an attempt.[/]")
+            return
+        self.workspace.store().record_reveal(done.id)
+        reference = done.source("solution")
+        mine_path = self.workspace.file_for(done)
+        refs = reference if isinstance(reference, dict) else {mine_path.name: reference}
+        for name, text in refs.items():
+            path = mine_path / name if done.is_folder else mine_path
+            mine = path.read_text(encoding="utf-8") if path.is_file() else ""
+            diff = "".join(difflib.unified_diff(mine.splitlines(keepends=True), text.splitlines(keepends=True),
+                                                fromfile=f"yours: {path}", tofile=f"reference: {done.id}/{name}"))
+            render.plain(diff or f"{path}: identical to the reference\n")
+
+    def _passed(self, challenge: Challenge) -> bool:
+        p = self.workspace.store().summary().get(challenge.id)
+        return bool(p and p.passed)
+
+
+def _read(challenge: Challenge, path: Path):
+    from torchdojo.notebook import read_submission
+
+    if not path.exists():
+        return None, None
+    return read_submission(challenge, path)
 
 
 @learner_command
@@ -50,28 +163,41 @@ def watch(
     poll: float = typer.Option(0.3, help="Seconds between looks at the file."),
     stop_after: Optional[int] = typer.Option(None, hidden=True, help="Stop after this many gradings (tests)."),
 ) -> ExitCode:
-    """Re-check your file on every save; go on to the next challenge when it passes. Ctrl-C stops."""
+    """Re-check your file on every save; go on to the next challenge when it passes.
+    Keys: h hint, n next, l list, s solution (after a pass), q quit; Ctrl-C stops (exit 130)."""
     workspace = find()
     challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
     workspace.start(challenge)
-    gradings, seen = 0, None
-    render.info(f"Watching {workspace.file_for(challenge)} — save it to check. Ctrl-C to stop.")
+    workspace.store().set_current(challenge.id)
+    watcher, gradings = Watcher(workspace, challenge), 0
+    render.info(f"Watching {watcher.path} — save it to check. Ctrl-C to stop.\n[dim]{KEYS}[/]")
     try:
-        while stop_after is None or gradings < stop_after:
-            stamp = _mtime(workspace.file_for(challenge))
-            if stamp is None or stamp == seen:
-                time.sleep(poll)
-                continue
-            seen, gradings = stamp, gradings + 1
-            if _grade_and_show(workspace, challenge):
-                following = _next_after(challenge)
-                if following is None:
-                    render.info("[bold green]That was the last challenge. Well done![/]")
-                    break
-                challenge, seen = following, None
-                path, _ = workspace.start(following)
-                render.info(f"\nNext: [bold]{following.id}[/] — {following.title}\n"
-                            f"Read `torchdojo start {following.id}`, then edit {path}")
+        with Keys() as keys:
+            while stop_after is None or gradings < stop_after:
+                key = keys.read(poll)
+                if key:
+                    key = key.lower()
+                    if key == "q":
+                        render.info("Stopped watching.")
+                        break
+                    if key == "h":
+                        show_hint(workspace, watcher.challenge)
+                    elif key == "l":
+                        show_list(workspace)
+                    elif key == "s":
+                        watcher.solution_diff()
+                    elif key == "n" and not watcher.move_on():
+                        break
+                    continue
+                stamp = _mtime(watcher.path)
+                if stamp is None or stamp == watcher.seen:
+                    continue
+                watcher.seen, gradings = stamp, gradings + 1
+                if watcher.grade():
+                    render.info(next_step(workspace, watcher.challenge))
+                    if not watcher.move_on():
+                        break
     except KeyboardInterrupt:
-        render.info("\nStopped watching.")
+        render.error("stopped watching", label="interrupted")
+        return ExitCode.INTERRUPTED
     return ExitCode.OK
