@@ -176,6 +176,8 @@ def build_notebook(challenge: Challenge) -> dict:
                           "question to nearly the answer."),
         _cell("code", f"print(hint({challenge.id!r}))"),
     ]
+    for number, cell in enumerate(cells):
+        cell["id"] = f"torchdojo-{number}"
     return {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                          "language_info": {"name": "python"},

@@ -156,6 +156,7 @@ def _math_converter():
     def _spaced_after(node) -> bool:
         """A macro without arguments followed by a space in the source (TeX would eat the space)."""
         return (node.isNodeType(latexwalker.LatexMacroNode) and bool(node.macro_post_space)
+                and node.macroname not in ("langle", "lVert", "lvert", "bigl", "Bigl", "left", "big", "Big")
                 and not (node.nodeargd and any(a is not None for a in (node.nodeargd.argnlist or []))))
 
     class Math2Text(LatexNodes2Text):
@@ -277,7 +278,7 @@ import re  # noqa: E402  (kept next to its only user)
 _MARKDOWN_PIECES = re.compile(r"(?P<fence>^(?P<f>```|~~~)[^\n]*\n.*?^(?P=f)[ \t]*$)"
                               r"|(?P<code>(?P<ticks>`+).+?(?P=ticks))"
                               r"|\$\$(?P<display>.+?)\$\$"
-                              r"|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.S | re.M)
+                              r"|(?<![\\$])\$(?P<inline>(?:[^$\n]|\n(?![ \t]*\n))+?)\$", re.S | re.M)
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 

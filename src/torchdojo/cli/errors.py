@@ -12,6 +12,7 @@ line saying so and ``ExitCode.INTERNAL``, or the whole traceback with the global
 from __future__ import annotations
 
 import functools
+import os
 from typing import Callable
 
 import typer
@@ -88,9 +89,12 @@ def handles(errors: ErrorTable) -> Callable[[Callable[..., ExitCode]], Callable[
 
 def _exit_code(exc: Exception, errors: ErrorTable, as_json: bool = False) -> ExitCode:
     """Say what went wrong (as JSON on stdout when the command was asked for JSON) and return its
-    exit code."""
+    exit code. Under torchrun every rank runs the command and meets the same error: rank 0 says it."""
+    quiet = os.environ.get("RANK", "0") != "0"
     for error_type, code in errors.items():
         if isinstance(exc, error_type):
+            if quiet:
+                return code
             if as_json:
                 render.as_json({"error": str(exc), "exit_code": int(code), "exit_name": code.name.lower()})
             else:

@@ -11,6 +11,7 @@ from torchdojo.catalog import catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.cli.training import _fresh_line
 from torchdojo.requirements import ensure as ensure_requirements
 from torchdojo.workspace import find
 
@@ -40,7 +41,8 @@ def play(
     try:
         record = play_run(challenge, workspace.file_for(challenge), target, epochs)
     except KeyboardInterrupt:
-        render.error("interrupted; nothing was saved", label="interrupted")
+        _fresh_line()
+        render.error("nothing was saved", label="interrupted")
         return ExitCode.INTERRUPTED
     render.info(f"your {challenge.play['model']}: test accuracy {record['val_accuracy']:.2%} on "
                 f"{record['dataset']} after {record['epochs']} epochs ({record['seconds']:.0f} s); "

@@ -6,6 +6,8 @@ torch, torchvision and matplotlib are imported inside the commands, never at mod
 from __future__ import annotations
 
 import enum
+import os
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -46,6 +48,14 @@ def train(
     if resume is not None and epochs is not None and epochs != read_config(resume).epochs:
         raise RunError(f"{resume} was planned for {read_config(resume).epochs} epochs and its "
                        "one-cycle schedule cannot change; start a new run to train longer")
+    if resume is not None:
+        from torchdojo.project.run import load_run
+
+        planned, checkpoint = load_run(resume)
+        if checkpoint["epoch"] < planned.epochs and _is_main_rank():
+            render.info(f"resuming {resume} at epoch {checkpoint['epoch'] + 1} of {planned.epochs}")
+    existed = run_dir.exists()
+    before = set(run_dir.rglob("*")) if existed else set()
     config = RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed,
                        bf16=bf16)
     class PrintEpoch(Callback):
@@ -57,8 +67,12 @@ def train(
                           resume=resume is not None, callbacks=[PrintEpoch()])
     except KeyboardInterrupt:
         finished = (run_dir / "checkpoint.pt").exists()
-        render.error(f"interrupted; continue with torchdojo train --resume {run_dir}" if finished
-                     else "interrupted before the first epoch ended; nothing was saved")
+        if not finished:  # nothing to resume: leave no half-made run that --resume would refuse
+            _remove_new(run_dir, before, existed)
+        if _is_main_rank():
+            _fresh_line()
+            render.error(f"continue with torchdojo train --resume {run_dir}" if finished
+                         else "stopped before the first epoch ended; nothing was kept", label="interrupted")
         return ExitCode.INTERRUPTED
     shutdown(state.context)
     if state.context.is_main:  # under torchrun, one summary, not one per process
@@ -67,6 +81,32 @@ def train(
                     f"{state.epoch} epochs, {seconds:.1f} s of training; run saved in {run_dir}/ "
                     f"(tensorboard --logdir {run_dir.parent})")
     return ExitCode.OK
+
+
+def _is_main_rank() -> bool:
+    """Rank 0 under torchrun (which sets RANK for every process it starts), or not distributed."""
+    return os.environ.get("RANK", "0") == "0"
+
+
+def _fresh_line() -> None:
+    """End a progress bar's line (it is left as it was when Ctrl-C arrived) before a message."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _remove_new(run_dir: Path, before: set[Path], existed: bool) -> None:
+    """Remove what an interrupted run wrote before its first checkpoint (files that were not there)."""
+    import shutil
+
+    if not existed:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return
+    for path in sorted(set(run_dir.rglob("*")) - before, key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _epoch_line(record: dict) -> str:
