@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from torchdojo.catalog import CHALLENGES_DIR, CatalogError, catalog, load_catalog
+from torchdojo.grading.diagnostics import match_mistake
 from torchdojo.grading.mutants import load_mutants
 from torchdojo.grading.report import Status
 from torchdojo.grading.runner import checks_for, grade
@@ -21,14 +22,20 @@ IDS = catalog().ids()
 
 @cache
 def graded(challenge_id: str) -> dict:
-    """Reports for the solution, the template and each mutant of one challenge."""
+    """Reports for the solution, the template and each mutant of one challenge; each mutant's report
+    names the mutant it is recognised as (for every kind: `check` only matches unit challenges')."""
     challenge = catalog().get(challenge_id)
-    solution = challenge.read("solution.py")
+    solution = challenge.source("solution")
+    mutants = {m.name: (m, grade(challenge, m.build(solution), match_mistakes=False))
+               for m in load_mutants(challenge.path)}
+    known = [(name, m.diagnosis, report) for name, (m, report) in mutants.items()]
+    for _, report in mutants.values():
+        report.mistake = match_mistake(report, known)
     return {
         "solution": grade(challenge, solution),
-        "template": grade(challenge, challenge.read("template.py")),
-        "mutants": {m.name: (m, grade(challenge, m.build(solution))) for m in load_mutants(challenge.path)},
-        "alternatives": {name: grade(challenge, source, label=challenge.file)
+        "template": grade(challenge, challenge.source("template")),
+        "mutants": mutants,
+        "alternatives": {name: grade(challenge, source, label=challenge.file.rstrip("/"))
                          for name, source in challenge.alternatives().items()},
     }
 
@@ -88,7 +95,8 @@ def test_challenge_reads_like_a_lesson(challenge_id):
     challenge = catalog().get(challenge_id)
     statement = challenge.statement
     assert statement.startswith("# ") and "## What is checked" in statement and len(statement) > 600
-    assert "TODO" in challenge.read("template.py")
+    template = challenge.source("template")
+    assert "TODO" in (" ".join(template.values()) if isinstance(template, dict) else template)
     assert len(challenge.hints) >= 3 and challenge.resources
     checks = checks_for(challenge)
     assert len(checks) >= 3 and all(c.title != c.name for c in checks), "every check needs a docstring"
