@@ -264,7 +264,8 @@ def test_watch_regrades_on_save_and_moves_on(ws):
     log = ws / "watch.log"
     with open(log, "w") as out:
         watcher = subprocess.Popen([sys.executable, "-m", "torchdojo", "watch", "linear-model", "--poll", "0.05",
-                                    "--stop-after", "2"], stdout=out, stderr=subprocess.STDOUT, cwd=ws)
+                                    "--stop-after", "2"], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                   cwd=ws)
         deadline = time.monotonic() + 60
         while "checks passed" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
