@@ -266,7 +266,7 @@ def test_watch_says_checking_at_once_and_ctrl_c_exits_130(ws):
         huber_file(ws).write_text(SOLUTION.replace(forward, forward + "        while True:\n            pass\n", 1))
         _wait_for(log, "checking", at, seconds=3)  # long before the 10 s time limit
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(30) == ExitCode.INTERRUPTED
+        assert proc.wait(60) == ExitCode.INTERRUPTED
     finally:
         proc.kill()
         out.close()
@@ -309,6 +309,14 @@ def test_a_generated_notebook_runs_headless_failing_then_passing(tmp_path, monke
     assert "All 7 checks passed" in _execute(path)
     # the same notebook graded from the command line
     assert invoke("check", "huber-loss", "--file", str(path)).exit_code == 0
+
+
+def test_an_untouched_notebook_is_not_an_attempt(ws):
+    path = ws / "huber.ipynb"
+    assert invoke("notebook", "huber-loss", "--out", str(path)).exit_code == 0
+    result = invoke("check", "huber-loss", "--file", str(path))
+    assert result.exit_code == ExitCode.CHECK_FAILED and "not counted as an attempt" in result.output
+    assert ProgressStore.open(ws / ".torchdojo" / "progress.sqlite").attempts() == []
 
 
 def test_check_grades_the_defining_cells_of_a_notebook(tmp_path, monkeypatch):

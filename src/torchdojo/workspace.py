@@ -48,12 +48,14 @@ class Workspace:
     def record(self, report: "Report", source: str | dict[str, str] | None = None) -> bool:
         """Keep an attempt: when, how long, and every check's verdict (or why the file did not load),
         and make its challenge the current one. An attempt is a grading of code the learner changed:
-        when `source` (what was graded) is still the challenge's template, nothing is counted and
-        False is returned."""
+        when `source` (what was graded) is still the challenge's template, or every check stopped at
+        a TODO, nothing is counted and False is returned."""
         store = self.store()
         store.set_current(report.challenge_id)
         if source is not None and is_template(report.challenge_id, source):
             return False
+        if report.results and not report.load_error and all(r.fingerprint == "todo" for r in report.results):
+            return False  # every check stopped at a TODO still in place (a fresh notebook, an edit elsewhere)
         results = [dict(name=r.name, status=r.status.value, message=r.message[:500], fingerprint=r.fingerprint)
                    for r in report.results]
         if report.load_error:

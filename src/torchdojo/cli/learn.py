@@ -123,7 +123,8 @@ def check(
         return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
     render.report(report, challenge.title, next_step=next_step(workspace, challenge) if report.passed else "")
     if workspace and not recorded:
-        render.info("[dim]Your file is still the template: not counted as an attempt (change it, then check).[/]")
+        render.info("[dim]Still the template (every check stopped at a TODO): not counted as an attempt; "
+                    "change it, then check.[/]")
     elif workspace and file is not None:
         render.info(f"[dim]Recorded as an attempt at {challenge.id} in {workspace.root} (graded {path}).[/]")
     return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
