@@ -16,7 +16,7 @@ MUTANTS = [
     Mutant("no-nonlinearity",
            "there is no activation between the Linear layers, so the whole network is one affine map that can only "
            "draw straight boundaries, whatever its depth; put nn.ReLU() (or Tanh) between every two Linear layers",
-           replace={LAYERS: "        nn.Linear(2, 64),\n        nn.Linear(64, 64),\n        nn.Linear(64, CLASSES),\n"}),
+           replace={LAYERS: LAYERS.replace(" nn.ReLU(),", "")}),
     Mutant("softmax-before-cross-entropy",
            "the network ends with a Softmax, but nn.CrossEntropyLoss applies log-softmax itself: the logits are "
            "squashed twice and learning stalls; end with the last Linear layer",

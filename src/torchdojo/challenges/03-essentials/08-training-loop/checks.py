@@ -371,8 +371,8 @@ def check_evaluate_metrics(learner):
     state = _state(seed=21, dropout=0.5, scrambled_statistics=True)
     seen = _evaluate(learner, state, x, y)
     expect(seen["items"] is not None and len(seen["items"]) == 2,
-           f"evaluate returned a {seen['type']}; expected a tuple (mean loss, accuracy)", f"eval:returned:{seen['type']}",
-           kind="type")
+           f"evaluate returned a {seen['type']}; expected a tuple (mean loss, accuracy)",
+           f"eval:returned:{seen['type']}", kind="type")
     loss, accuracy = (_expect_number(item, f"evaluate's {name}") for item, name in zip(seen["items"],
                                                                                          ("loss", "accuracy")))
     model = _net(0.5)
