@@ -3,13 +3,15 @@ backward and step calls (and its dropout modes, and what it feeds the loss) reco
 observer; the grader then judges that record, evaluates the returned model itself on held-out points,
 and compares the validation accuracy the script reports with the model's own in eval mode. Last, the
 learner's names for the symptoms are compared with the key."""
+import ast
 import math
+from pathlib import Path
 
 import torch
 
 from torchdojo.data.synthetic import make_spirals
 from torchdojo.grading.expect import CheckFailed, describe, expect, expect_shape, observer
-from torchdojo.grading.remote import is_remote, remote_type
+from torchdojo.grading.remote import current_session, is_remote, remote_type
 
 SCRIPTS = ("script_a", "script_b", "script_c", "script_d", "script_e", "script_f")
 N_TRAIN, N_VAL, N_TEST = 600, 300, 600
@@ -196,7 +198,24 @@ def _as_number(value) -> float | None:
     return float(value) if type(value) in (int, float) else None
 
 
+def _as_it_came(name: str) -> bool:
+    """The learner's `name`.py is still the template's (comments, spacing and blank lines aside)."""
+    source = current_session().submission.source
+    if not isinstance(source, dict) or not isinstance(source.get(f"{name}.py"), str):
+        return False
+    template = (Path(__file__).parent / "template" / f"{name}.py").read_text(encoding="utf-8")
+    try:
+        return ast.dump(ast.parse(source[f"{name}.py"])) == ast.dump(ast.parse(template))
+    except (SyntaxError, ValueError):
+        return False
+
+
 def _judge(learner, name: str) -> None:
+    # The grader would find the bug for you: a script still as it came is not run, so that finding it
+    # stays your work. Any change, right or wrong, is run and judged in full.
+    expect(not _as_it_came(name), f"{name} is still as it came, with its one bug: run it (`python {name}.py` in "
+                                  "the folder), compare what it prints with the statement's list of symptoms, and "
+                                  "fix the line that causes it", f"{name}:as-it-came", kind="training")
     x_train, y_train = _spirals(N_TRAIN, seed=101)
     x_val, y_val = _spirals(N_VAL, seed=102)
     x_test, y_test = _spirals(N_TEST, seed=103)  # never shown to the script

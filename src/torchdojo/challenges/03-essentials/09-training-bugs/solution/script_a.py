@@ -1,4 +1,7 @@
-"""Spiral classifier, Adam, minibatches drawn by hand."""
+"""Spiral classifier, Adam, minibatches drawn by hand.
+
+Fixed: no nn.Softmax in front of nn.CrossEntropyLoss (symptom E).
+"""
 import torch
 from torch import nn
 

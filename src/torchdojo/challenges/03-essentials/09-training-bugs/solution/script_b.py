@@ -1,4 +1,7 @@
-"""Spiral classifier, SGD with momentum, batches from a DataLoader."""
+"""Spiral classifier, SGD with momentum, batches from a DataLoader.
+
+Fixed: loss.backward() was missing (symptom A).
+"""
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset

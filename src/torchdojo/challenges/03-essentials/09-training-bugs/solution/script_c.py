@@ -1,4 +1,7 @@
-"""Spiral classifier with dropout between the hidden layers, Adam."""
+"""Spiral classifier with dropout between the hidden layers, Adam.
+
+Fixed: validation ran without model.eval() (symptom F).
+"""
 import torch
 from torch import nn
 

@@ -1,4 +1,7 @@
-"""Spiral classifier, Adam at a fixed learning rate."""
+"""Spiral classifier, Adam at a fixed learning rate.
+
+Fixed: the learning rate was 1.0, a hundred times too large (symptom D).
+"""
 import torch
 from torch import nn
 

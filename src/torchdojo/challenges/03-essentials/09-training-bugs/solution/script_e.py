@@ -1,4 +1,7 @@
-"""Spiral classifier, SGD with momentum, one function per epoch."""
+"""Spiral classifier, SGD with momentum, one function per epoch.
+
+Fixed: optimizer.zero_grad() was missing (symptom C).
+"""
 import torch
 from torch import nn
 

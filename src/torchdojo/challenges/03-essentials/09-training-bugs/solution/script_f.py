@@ -1,4 +1,7 @@
-"""Spiral classifier, Adam, batches from a DataLoader."""
+"""Spiral classifier, Adam, batches from a DataLoader.
+
+Fixed: optimizer.step() was missing (symptom B).
+"""
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
