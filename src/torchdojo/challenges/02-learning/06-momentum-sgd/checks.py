@@ -12,6 +12,10 @@ import torch
 from torchdojo.grading.diagnostics import mismatch_summary
 from torchdojo.grading.expect import CheckFailed, expect, observer, randn, rng
 
+# The first optimizer a process builds imports torch._dynamo and its dependencies (2-3 s). Building one
+# here, when the grader imports these checks and before it forks any learner process, spares every
+# learner process that cost.
+torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9).step()
 STEPS = 6
 RTOL, ATOL = 1e-5, 1e-6  # a few float32 roundings per step, in whatever order the learner adds things
 NAMES = ("W1", "W2", "b", "unused")
@@ -99,8 +103,9 @@ def _expect_same_trajectory(learner, what: str, tag: str, groups=None, settings=
                                         "param groups, zero_grad, state_dict and LR schedulers work",
            "not-an-optimizer", kind="type")
     if resume_at is not None:
-        expect(got["loaded"] == "ok", f"MomentumSGD's state_dict cannot be read back with torch.load(weights_only=True) "
-                                      f"({got['loaded']}): keep only tensors and numbers in the optimizer state",
+        expect(got["loaded"] == "ok", "MomentumSGD's state_dict cannot be read back with "
+                                      f"torch.load(weights_only=True) ({got['loaded']}): keep only tensors and "
+                                      "numbers in the optimizer state",
                f"{tag}:{got['loaded']}", kind="state")
     trajectory = got["trajectory"]
     before = start
@@ -129,10 +134,11 @@ def check_plain_sgd(learner):
 
 
 def check_momentum(learner):
-    """With momentum μ = 0.9 the velocity v ← μ·v + ∇p is kept between steps and p ← p − lr·v, the
-    first velocity being the gradient itself (equal to torch.optim.SGD(momentum=0.9))."""
-    _expect_same_trajectory(learner, "lr=0.05, momentum=0.9", "momentum", settings=dict(lr=0.05, momentum=0.9),
-                            seed=1)
+    """With momentum μ = 0.9 (on W1 and W2, two parameters of the same shape) the velocity v ← μ·v + ∇p is
+    kept between steps and p ← p − lr·v, the first velocity being the gradient itself (equal to
+    torch.optim.SGD(momentum=0.9))."""
+    _expect_same_trajectory(learner, "lr=0.05, momentum=0.9", "momentum", groups=[([0, 1], {})],
+                            settings=dict(lr=0.05, momentum=0.9), seed=1)
 
 
 def check_dampening(learner):
@@ -179,3 +185,42 @@ def check_state_dict_round_trip(learner):
     uninterrupted run (the velocities are optimizer state)."""
     _expect_same_trajectory(learner, "lr=0.05, momentum=0.9, resumed from a state_dict after 3 steps", "resume",
                             settings=dict(lr=0.05, momentum=0.9), seed=8, resume_at=3)
+
+
+@observer
+def _delegation(learner) -> dict:
+    """Runs next to the learner's code: one step, with torch.optim.SGD's own update functions replaced by
+    counters (looked up at call time, so an import under another name is counted too)."""
+    import torch.optim.sgd as sgd_module
+
+    names = [n for n in ("_single_tensor_sgd", "_multi_tensor_sgd", "_fused_sgd") if hasattr(sgd_module, n)]
+    calls = []
+    originals = {n: getattr(sgd_module, n) for n in names}
+
+    def counting(name):
+        def run(*args, **kwargs):
+            calls.append(name)
+            return originals[name](*args, **kwargs)
+        return run
+    p = torch.ones(3, requires_grad=True)
+    optimizer = learner.MomentumSGD([p], lr=0.1, momentum=0.9)
+    p.grad = torch.full((3,), 0.5)
+    try:
+        for n in names:
+            setattr(sgd_module, n, counting(n))
+        optimizer.step()
+    finally:
+        for n, fn in originals.items():
+            setattr(sgd_module, n, fn)
+    return {"subclass": isinstance(optimizer, torch.optim.SGD), "calls": sorted(set(calls))}
+
+
+def check_written_by_hand(learner):
+    """MomentumSGD does the update itself: it is not torch.optim.SGD (nor a subclass of it) and step()
+    does not call SGD's update functions."""
+    got = _delegation(learner)
+    expect(not got["subclass"] and not got["calls"],
+           "MomentumSGD " + ("subclasses torch.optim.SGD" if got["subclass"] else
+                             f"calls torch.optim.SGD's update ({', '.join(got['calls'])})") +
+           ": that is the optimizer this challenge asks you to write; subclass torch.optim.Optimizer and write the "
+           "update in step()", f"delegated:{got['subclass']}:{got['calls']}", kind="delegated")

@@ -44,6 +44,10 @@ MUTANTS = [
            "a parameter whose .grad is None (frozen, or unused by the loss) makes step() fail: skip it",
            replace={"                if p.grad is None:  # frozen, or not used by this loss: leave it alone\n"
                     "                    continue\n": ""}),
+    Mutant("delegates-to-torch-sgd",
+           "MomentumSGD is torch.optim.SGD under another name: this challenge is to write the update yourself, in "
+           "the step() of a torch.optim.Optimizer subclass",
+           source="import torch\n\n\nclass MomentumSGD(torch.optim.SGD):\n    pass\n"),
     Mutant("step-without-no-grad",
            "step() updates the parameters in place while autograd records (a leaf that requires grad cannot be "
            "changed in place): decorate step with @torch.no_grad()",

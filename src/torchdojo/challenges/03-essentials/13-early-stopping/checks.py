@@ -79,8 +79,8 @@ def _expect_run(learner, tag: str, losses: list, patience: int, min_delta: float
     last = len(answers) - 1
     found = [e for e in range(-1, last + 1) if torch.equal(weights, torch.full_like(weights, _marker(e)))]
     which = ("initial" if found == [-1] else "last" if found == [last] else f"epoch{found[0]}") if found else "mixed"
-    expect(found == [best], f"{what}: after restore(), the model holds the weights of "
-                            f"{'no single epoch' if not found else 'its initial state' if found == [-1] else 'epoch ' + str(found[0])}"
+    held = "no single epoch" if not found else "its initial state" if found == [-1] else f"epoch {found[0]}"
+    expect(found == [best], f"{what}: after restore(), the model holds the weights of {held}"
                             f"{' (the last one)' if found == [last] else ''}, expected the best epoch's ({best}) "
                             f"({'in-place' if mode == 'inplace' else 'replaced'} parameter updates)",
            f"{tag}:restore:{which}:{mode}", kind="state")
