@@ -23,6 +23,7 @@ import torch
 
 from torchdojo.grading import channel
 from torchdojo.grading.diagnostics import learner_traceback
+from torchdojo.grading.operands import OperandWitness, operands_of
 from torchdojo.grading.submission import Submission
 
 OUT_OF_MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")
@@ -211,10 +212,11 @@ class Observer:
         target = self.objects.get(_int(header.get("target")))
         args, kwargs = decoder.decode(header.get("args", [])), decoder.decode(header.get("kwargs", {"$dict": []}))
         extra: dict[str, Any] = {"params": parameter_names(target)}
-        if not header.get("measure"):
-            return target(*args, **kwargs), extra
-        measurement: dict[str, Any] = {}
-        result = measure(lambda: target(*args, **kwargs), measurement)
+        with OperandWitness():  # a failing torch op names its operands' shapes, dtypes and devices
+            if not header.get("measure"):
+                return target(*args, **kwargs), extra
+            measurement: dict[str, Any] = {}
+            result = measure(lambda: target(*args, **kwargs), measurement)
         return result, dict(extra, measurement=measurement)
 
     def op_observe(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
@@ -341,7 +343,7 @@ def error_info(exc: BaseException, submission: Submission) -> dict:
     first = (safe_str(exc).splitlines() or [""])[0][:500]
     oom = isinstance(exc, MemoryError) or any(m in first.lower() for m in OUT_OF_MEMORY_MARKERS)
     return dict(type=type(exc).__name__[:100], message=first, detail=safe_str(exc, 1000), traceback=text[:8000],
-                location=where, oom=oom, todo=isinstance(exc, NotImplementedError))
+                location=where, oom=oom, todo=isinstance(exc, NotImplementedError), operands=operands_of(exc)[:1000])
 
 
 def describe(obj: Any) -> dict:

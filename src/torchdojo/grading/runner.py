@@ -83,8 +83,10 @@ def _learner_error(info: dict, memory_mb: int) -> CheckResult:
         at = f" at {where}" if where else ""
         return CheckResult("", "", Status.ERROR, f"not implemented yet{at}: {first or 'finish the TODO'}",
                            fingerprint="todo", location=where)
-    kind = info.get("type", "Exception")
-    message = f"your code raised {kind}: {first}\n{info.get('traceback', '')}".rstrip()
+    kind, operands = info.get("type", "Exception"), info.get("operands", "")
+    at = f"{where}: " if where else ""
+    operation = f"\n{at}{operands}" if operands else ""
+    message = f"your code raised {kind}: {first}{operation}\n{info.get('traceback', '')}".rstrip()
     return CheckResult("", "", Status.ERROR, message, fingerprint=f"{kind}: {first}"[:200], location=where)
 
 
