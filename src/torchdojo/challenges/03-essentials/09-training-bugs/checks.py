@@ -26,8 +26,8 @@ PROBES = {
                 "each row's sum",
     "script_b": "run the unfixed script, then print the loss of each epoch and, after training, "
                 "`[p.grad for p in model.parameters()]`",
-    "script_c": "train the unfixed script, then evaluate the returned model yourself on x_val twice, after "
-                "`model.eval()`, and compare with the last validation accuracy it printed",
+    "script_c": "train the unfixed script, then measure the returned model's accuracy on x_val yourself: "
+                "twice in a row exactly as the script does, then once after `model.eval()`",
     "script_d": "run the unfixed script and print the loss of the first few batches of the first epoch, not "
                 "just the epoch averages",
     "script_e": "run the unfixed script and follow the loss from epoch to epoch (and the norm of the gradient "
@@ -36,8 +36,8 @@ PROBES = {
                 "`[p.grad for p in model.parameters()]`",
 }
 
-# Every optimizer's constructor imports torch._dynamo (about 1.5 s), and so does Adam's first step. Pay
-# that once here, in the grader, before the learner's process is forked from it, not in every grading.
+# Constructing any optimizer imports torch._dynamo (1.5-2 s). Pay that once here, in the grader, before the
+# learner's process is forked from it, rather than in every grading; the steps warm up the rest.
 _warm = torch.nn.Parameter(torch.zeros(1))
 for _optimizer in (torch.optim.SGD([_warm], lr=0.1, momentum=0.9), torch.optim.Adam([_warm])):
     _warm.grad = torch.ones(1)
@@ -210,7 +210,7 @@ def _as_it_came(name: str) -> bool:
         return False
 
 
-def _judge(learner, name: str) -> None:
+def _judge(learner, name: str, keeps_dropout: bool = False) -> None:
     # The grader would find the bug for you: a script still as it came is not run, so that finding it
     # stays your work. Any change, right or wrong, is run and judged in full.
     expect(not _as_it_came(name), f"{name} is still as it came, with its one bug: run it (`python {name}.py` in "
@@ -258,6 +258,9 @@ def _judge(learner, name: str) -> None:
                                               f"validation points, scores {own:.3f}: the number it reports is "
                                               "not the accuracy of the model it trained"))
     off, seen = _dropout_off_in_training(record["events"])
+    if keeps_dropout and not seen:
+        problems.append(("no-dropout", "its model no longer trains with dropout: the model was fine, keep "
+                                       "it as it was and fix how it is measured"))
     if off:
         problems.append(("dropout-off-in-training", f"in {off} of {seen} training batches the dropout layers were "
                                                     "switched off (the model was still in eval mode from the "
@@ -280,9 +283,9 @@ def check_script_b(learner):
 
 
 def check_script_c(learner):
-    """script_c trains: one zero_grad, backward and step per batch, dropout on while training, ≥ 90% accuracy
+    """script_c trains: one zero_grad, backward and step per batch, its dropout on while training, ≥ 90% accuracy
     on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
-    _judge(learner, "script_c")
+    _judge(learner, "script_c", keeps_dropout=True)
 
 
 def check_script_d(learner):

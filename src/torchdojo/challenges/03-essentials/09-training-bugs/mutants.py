@@ -44,6 +44,11 @@ MUTANTS = [
            "script_c switches to model.eval() for validation but never back with model.train(): from the second "
            "epoch on it trains with dropout off; call model.train() at the start of every epoch",
            replace={"        model.train()  # dropout on while learning\n": ""}),
+    Mutant("dropout-removed-instead",
+           "script_c's dropout was removed instead of switching it off for validation: the numbers now agree, "
+           "but the model is not the one the script meant to train; keep dropout=0.3 and call model.eval() "
+           "before measuring",
+           replace={"model = common.make_model(hidden=64, dropout=0.3)": "model = common.make_model(hidden=64)"}),
     Mutant("learning-rate-far-too-small",
            "script_d's learning rate was cut far too much (1e-5): in 20 epochs the weights barely move and the "
            "accuracy stays low; Adam usually wants 1e-4 to 1e-2",
