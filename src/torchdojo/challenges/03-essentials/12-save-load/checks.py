@@ -226,7 +226,7 @@ def check_checkpoint_file_is_plain_data(learner):
 
 def check_checkpoint_restores_everything(learner):
     """load_checkpoint into objects built from scratch (under another seed) restores the model's weights,
-    the optimizer's momentum buffers, the scheduler's position and lr, and the random number generator."""
+    the optimizer's momentum buffers and lr, the scheduler's position, and the random number generator."""
     x, y = _data(30)
     got = _resume(learner, _state(31), x, y, str(scratch_dir() / "checkpoint.pt"))
     why = {"model": "the model's weights",
