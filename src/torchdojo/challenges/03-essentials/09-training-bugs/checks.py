@@ -222,7 +222,7 @@ def _judge(learner, name: str, keeps_dropout: bool = False) -> None:
     record = _train_recorded.labelled(f"{name}.train", getattr(learner, name), x_train, y_train, x_val, y_val)
     result = record["result"]
     expect(isinstance(result, (tuple, list)) and len(result) == 2,
-           f"{name}.train(...) must return (model, history), got {type(result).__name__}",
+           f"{name}.train(...) must return (model, history), got {remote_type(result)}",
            f"{name}:returns", kind="type")
     model, history = result
     expect(is_remote(model) and describe(model).get("module") is True,
@@ -250,7 +250,8 @@ def _judge(learner, name: str, keeps_dropout: bool = False) -> None:
     accuracy = _accuracy(scores, y_test)
     if accuracy < TARGET:
         problems.append(("accuracy-low", f"the trained model classifies {accuracy:.1%} of {N_TEST} held-out "
-                                         f"points correctly (chance: 33%); a working loop reaches {TARGET:.0%}"))
+                                         f"points correctly (chance: 33%); a working loop gets above {TARGET:.0%} "
+                                         "within the script's own epochs and batch size"))
     own = _accuracy(model(x_val), y_val)
     if abs(reported - own) > 0.5 / N_VAL:
         problems.append(("reported-accuracy", f"it reports a final validation accuracy of {reported:.3f}, but the "
@@ -321,5 +322,6 @@ def check_symptoms(learner):
            + ", ".join(f"{answer[name]!r} for {name}" for name in unknown), f"symptoms:unknown:{','.join(unknown)}")
     wrong = [name for name in SCRIPTS if letters[name] != KEY[name]]
     expect(not wrong, f"{len(wrong)} of {len(SCRIPTS)} symptoms are not what the scripts show. "
-           + " ".join(f"{name}: not {letters[name]}; to see for yourself, {PROBES[name]}." for name in wrong),
+           + " ".join(f"{name}: not {letters[name]}; to see for yourself, {PROBES[name]}"
+                      + ("" if PROBES[name].endswith("?") else ".") for name in wrong),
            f"symptoms:wrong:{','.join(wrong)}")
