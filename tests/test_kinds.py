@@ -172,7 +172,7 @@ def test_play_trains_the_learners_own_model_after_a_pass(kinds_catalog, tmp_path
     assert invoke("check", "play-probe").exit_code == ExitCode.OK
     result = invoke("play", "play-probe", "--out", str(tmp_path / "played"))
     assert result.exit_code == ExitCode.OK, result.output
-    assert "your Tiny: test accuracy" in result.output and "after 1 epochs" in result.output
+    assert "your Tiny: test accuracy" in result.output and "after 1 epoch (" in result.output
     accuracy = float(result.output.split("test accuracy ")[1].split("%")[0])
     assert 70 < accuracy < 95  # a linear model on real Fashion-MNIST, one epoch
     expect_png(tmp_path / "played" / "training_curve.png", "the play curve")

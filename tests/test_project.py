@@ -64,7 +64,7 @@ def test_train_then_evaluate_on_real_fashion_mnist(tmp_path, capsys):
     run_dir = tmp_path / "run"
     assert main(["train", "--epochs", "1", "--out", str(run_dir)]) == ExitCode.OK
     trained = capsys.readouterr().out
-    reported = re.search(r"test accuracy (\d+\.\d+)% after 1 epochs", trained)
+    reported = re.search(r"test accuracy (\d+\.\d+)% after 1 epoch,", trained)
     assert reported, trained
     assert float(reported.group(1)) > 85.0  # one epoch of the recipe; its 5 epochs reach ~92%
     assert ARTIFACTS <= {path.name for path in run_dir.iterdir()}
@@ -94,7 +94,7 @@ def test_torchrun_with_two_cpu_processes_trains_and_reports_the_saved_models_acc
                "--out", str(run_dir)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    reported = re.findall(r"test accuracy (\d+\.\d+)% after 1 epochs", result.stdout)
+    reported = re.findall(r"test accuracy (\d+\.\d+)% after 1 epoch,", result.stdout)
     assert len(reported) == 1, result.stdout  # rank 0 alone prints
     assert float(reported[0]) > 85.0
     assert main(["evaluate", str(run_dir)]) == ExitCode.OK

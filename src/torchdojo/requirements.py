@@ -27,7 +27,7 @@ class RequirementMissing(DatasetMissing):
 
 
 _FIXES = {
-    "fashion-mnist": "sudo apt-get install dataset-fashion-mnist   (or put the four IDX files in $TORCHDOJO_DATA)",
+    "fashion-mnist": "apt-get install dataset-fashion-mnist (as root, or with sudo; or put the four IDX files in $TORCHDOJO_DATA)",
     "mnist": "run `torchdojo train --dataset mnist --epochs 1` once while online (torchvision downloads MNIST), "
              "or put MNIST's four IDX files in $TORCHDOJO_DATA",
     "gpu": "run on a machine with an NVIDIA GPU and a CUDA build of torch (e.g. Colab: Runtime > Change runtime type)",

@@ -45,6 +45,6 @@ def play(
         render.error("nothing was saved", label="interrupted")
         return ExitCode.INTERRUPTED
     render.info(f"your {challenge.play['model']}: test accuracy {record['val_accuracy']:.2%} on "
-                f"{record['dataset']} after {record['epochs']} epochs ({record['seconds']:.0f} s); "
+                f"{record['dataset']} after {render.count(record['epochs'], 'epoch')} ({record['seconds']:.0f} s); "
                 f"curve: {target / 'training_curve.png'}")
     return ExitCode.OK

@@ -64,3 +64,8 @@ def code(text: str, title: str) -> None:
         out.print(Syntax(text, "python", line_numbers=True))
     else:
         out.print(f"# {title}\n{escape(text)}", end="")
+
+
+def count(n: int, noun: str) -> str:
+    """'1 epoch', '5 epochs'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -78,7 +78,7 @@ def train(
     if state.context.is_main:  # under torchrun, one summary, not one per process
         seconds = sum(record["train_seconds"] for record in state.history)
         render.info(f"test accuracy {state.history[-1]['val_accuracy']:.2%} after "
-                    f"{state.epoch} epochs, {seconds:.1f} s of training; run saved in {run_dir}/ "
+                    f"{render.count(state.epoch, 'epoch')}, {seconds:.1f} s of training; run saved in {run_dir}/ "
                     f"(tensorboard --logdir {run_dir.parent})")
     return ExitCode.OK
 

@@ -72,7 +72,7 @@ SPECS: dict[str, DatasetSpec] = {
             "fashion-mnist", "Fashion-MNIST", "FashionMNIST", "FashionMNIST/raw", _IDX_FILES, None,
             ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
              "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
-            "install them with `sudo apt-get install dataset-fashion-mnist`",
+            "install them with `apt-get install dataset-fashion-mnist` (as root, or with sudo)",
         ),
         DatasetSpec(
             "mnist", "MNIST", "MNIST", "MNIST/raw", _IDX_FILES, None,
