@@ -15,7 +15,7 @@ from torchdojo.catalog import CHALLENGES_DIR, CatalogError, catalog, load_catalo
 from torchdojo.grading.diagnostics import match_mistake
 from torchdojo.grading.mutants import load_mutants
 from torchdojo.grading.report import Status
-from torchdojo.grading.runner import checks_for, grade
+from torchdojo.grading.runner import checks_for, grade, plain_signature
 
 IDS = catalog().ids()
 
@@ -28,7 +28,8 @@ def graded(challenge_id: str) -> dict:
     solution = challenge.source("solution")
     mutants = {m.name: (m, grade(challenge, m.build(solution), match_mistakes=False))
                for m in load_mutants(challenge.path)}
-    known = [(name, m.diagnosis, report) for name, (m, report) in mutants.items()]
+    known = [(name, m.diagnosis, None if report.passed else plain_signature(report))
+             for name, (m, report) in mutants.items()]
     for _, report in mutants.values():
         report.mistake = match_mistake(report, known)
     return {

@@ -277,3 +277,25 @@ def test_an_unknown_mistake_gets_a_generic_diagnosis():
     assert changes_target.mistake is None and "in-place" in changes_target.advice
     cut_graph = grade(huber, solution.replace("size = r.abs()", "size = r.detach().abs()"))
     assert cut_graph.mistake is None and "values are right but a gradient is wrong" in cut_graph.advice
+
+
+def test_known_mistakes_are_graded_once_per_challenge_version_and_cached(tmp_path, monkeypatch):
+    """A failing check names its mistake from the mutants' cached signatures; a damaged cache is regraded."""
+    from torchdojo.catalog import catalog
+    from torchdojo.grading import runner
+    from torchdojo.grading.mutants import load_mutants
+
+    huber = catalog().get("huber-loss")
+    wrong = load_mutants(huber.path)[0].build(huber.source("solution"))
+    runner.mutant_signatures.cache_clear()
+    first = grade(huber, wrong)
+    (cached,) = (Path(os.environ["XDG_CACHE_HOME"]) / "torchdojo" / "mutants").glob("huber-loss-*.json")
+    assert first.mistake is not None and len(json.loads(cached.read_text())) == len(load_mutants(huber.path))
+    runner.mutant_signatures.cache_clear()
+    with monkeypatch.context() as patch:  # from the cache: no mutant is built, let alone graded
+        patch.setattr(runner, "load_mutants", lambda path: pytest.fail("the mutants were graded again"))
+        assert grade(huber, wrong).mistake == first.mistake
+    cached.write_text("{not json")
+    runner.mutant_signatures.cache_clear()
+    assert grade(huber, wrong).mistake == first.mistake
+    runner.mutant_signatures.cache_clear()

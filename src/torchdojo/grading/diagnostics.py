@@ -90,15 +90,18 @@ def learner_traceback(exc: BaseException, learner_files: Iterable[str], message:
     return "".join(lines).rstrip(), location
 
 
-def match_mistake(report: "Report", mutants: Iterable[tuple[str, str, "Report"]]) -> "KnownMistake | None":
-    """The first mutant (name, diagnosis, its report) that failed exactly like `report`."""
+def match_mistake(report: "Report", mutants: Iterable[tuple[str, str, object]]) -> "KnownMistake | None":
+    """The first mutant (name, diagnosis, how it failed: ``Report.signature()`` as JSON gives it back,
+    None if it passed) that failed exactly like `report`."""
+    import json
+
     from torchdojo.grading.report import KnownMistake
 
     if report.passed:
         return None
-    signature = report.signature()
-    for name, diagnosis, mutant_report in mutants:
-        if not mutant_report.passed and mutant_report.signature() == signature:
+    signature = json.loads(json.dumps(report.signature()))
+    for name, diagnosis, mutant_signature in mutants:
+        if mutant_signature is not None and mutant_signature == signature:
             return KnownMistake(name=name, diagnosis=diagnosis)
     return None
 

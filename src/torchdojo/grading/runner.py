@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import os
 import signal
 import tempfile
@@ -198,12 +199,43 @@ def checks_for(challenge: Challenge) -> list[Check]:
     return load_checks(challenge.path)
 
 
+MutantSignatures = tuple[tuple[str, str, object], ...]  # (name, diagnosis, how it failed; None if it passed)
+
+
 @lru_cache(maxsize=None)
-def _mutant_reports(challenge: Challenge, solution_digest: str) -> tuple[tuple[str, str, Report], ...]:
+def mutant_signatures(challenge: Challenge) -> MutantSignatures:
+    """How each of the challenge's mutants fails, graded once per challenge version and kept in the user
+    cache (so a learner's failing check names its mistake without regrading every mutant each time)."""
+    import torch
+
+    from torchdojo import __version__
+    from torchdojo.atomic import atomic_write_text
+    from torchdojo.data.sources import cache_dir
+
+    parts = [__version__, torch.__version__, repr(challenge.source("solution"))]
+    parts += [(challenge.path / name).read_text(encoding="utf-8") for name in ("checks.py", "mutants.py")]
+    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+    path = cache_dir() / "mutants" / f"{challenge.id}-{digest}.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        return tuple((str(name), str(diagnosis), signature) for name, diagnosis, signature in cached)
+    except (OSError, ValueError, TypeError):  # absent, or not what we wrote: grade them again
+        pass
     solution = challenge.source("solution")
-    return tuple((m.name, m.diagnosis, grade(challenge, m.build(solution), label=challenge.file,
-                                             match_mistakes=False))
-                 for m in load_mutants(challenge.path))
+    found = []
+    for m in load_mutants(challenge.path):
+        report = grade(challenge, m.build(solution), label=challenge.file, match_mistakes=False)
+        found.append((m.name, m.diagnosis, None if report.passed else plain_signature(report)))
+    try:
+        atomic_write_text(path, json.dumps(found))
+    except OSError:  # a read-only cache only costs time
+        pass
+    return tuple(found)
+
+
+def plain_signature(report: Report) -> object:
+    """A report's signature as JSON gives it back (tuples become lists), for comparing with the cache."""
+    return json.loads(json.dumps(report.signature()))
 
 
 def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, label: str | None = None,
@@ -213,8 +245,8 @@ def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, l
     as `label`) or as notebook `objects`. `on_progress` receives the progress notes of long checks.
 
     When the code fails and `match_mistakes` is set, the challenge's mutants are graded too (once per
-    process; unit challenges only, since a training mutant trains) and a failure identical to a
-    mutant's is named in its diagnosis; otherwise the kinds of the failed properties give a generic
+    challenge version, cached; unit challenges only, since a training mutant trains) and a failure
+    identical to a mutant's is named in its diagnosis; otherwise the kinds of the failed properties give a generic
     diagnosis.
     """
     if (source is None) == (objects is None):
@@ -224,8 +256,7 @@ def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, l
     unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
     if match_mistakes and not report.passed and not report.load_error and not unfinished:
         if challenge.kind == "unit":
-            digest = hashlib.sha256(repr(challenge.source("solution")).encode()).hexdigest()
-            report.mistake = match_mistake(report, _mutant_reports(challenge, digest))
+            report.mistake = match_mistake(report, mutant_signatures(challenge))
         if report.mistake is None:
             report.advice = generic_diagnosis(report)
     return report
