@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 from torchdojo.catalog import Challenge
 from torchdojo.grading.diagnostics import generic_diagnosis, match_mistake, printable
 from torchdojo.grading.expect import CheckFailed
-from torchdojo.grading.loading import Check, load_checks
+from torchdojo.grading.loading import Check, load_checks, preload_optimizers
 from torchdojo.grading.mutants import load_mutants
 from torchdojo.grading.remote import (GradingStop, LearnerGone, LearnerRaised, LoadFailed, Session, Tampered,
                                       TimedOut, active)
@@ -195,7 +195,10 @@ def scratch_folder(submission: Submission) -> Iterator[Submission]:
 
 @lru_cache(maxsize=None)
 def checks_for(challenge: Challenge) -> list[Check]:
-    """A challenge's checks, imported once per process (before any learner process is forked)."""
+    """A challenge's checks, imported once per process (before any learner process is forked); where the
+    learner's code will build an optimizer, the optimizers' imports are paid here, once, too."""
+    if "optim" in repr(challenge.source("solution")):
+        preload_optimizers()
     return load_checks(challenge.path)
 
 

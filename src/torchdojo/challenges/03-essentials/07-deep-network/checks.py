@@ -11,10 +11,6 @@ from torchdojo.data.synthetic import make_spirals
 from torchdojo.grading.artifacts import expect_png
 from torchdojo.grading.expect import expect, expect_module, expect_shape, observer, rng, scratch_dir, seeded
 
-# The first optimizer a process builds imports torch._dynamo and its dependencies (about 900 modules, 2-3 s).
-# Building one here, when the grader imports these checks and before it forks any learner process, spares
-# every learner process (and the grader's own first check) that cost.
-torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 CLASSES, TRAIN_SEED, TEST_SEED = 3, 1, 2
 TARGET = 0.95
 # Modules that keep a network affine (or are the identity at inference): they cannot bend a boundary.

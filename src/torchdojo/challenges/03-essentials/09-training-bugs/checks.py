@@ -36,15 +36,6 @@ PROBES = {
                 "`[p.grad for p in model.parameters()]`",
 }
 
-# Constructing any optimizer imports torch._dynamo (1.5-2 s). Pay that once here, in the grader, before the
-# learner's process is forked from it, rather than in every grading; the steps warm up the rest.
-_warm = torch.nn.Parameter(torch.zeros(1))
-for _optimizer in (torch.optim.SGD([_warm], lr=0.1, momentum=0.9), torch.optim.Adam([_warm])):
-    _warm.grad = torch.ones(1)
-    _optimizer.step()
-    _optimizer.zero_grad()
-del _warm, _optimizer
-
 
 def _spirals(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     return make_spirals(n, classes=3, noise=0.2, seed=seed)

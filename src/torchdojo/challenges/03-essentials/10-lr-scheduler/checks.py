@@ -12,10 +12,6 @@ from torch.optim.lr_scheduler import LRScheduler
 from torchdojo.grading.expect import CheckFailed, expect, observer
 
 
-# The first optimizer a process builds imports torch._dynamo and its dependencies (2-3 s). Building one
-# here, when the grader imports these checks and before it forks any learner process, spares every
-# learner process that cost.
-torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9).step()
 
 
 def _closed_form(base: float, t: int, warmup: int, total: int, floor: float) -> float:

@@ -11,10 +11,6 @@ from torch import nn
 
 from torchdojo.grading.expect import CheckFailed, expect, expect_close, observer, randn, rng, scratch_dir
 
-# The first optimizer a process builds imports torch._dynamo and its dependencies (2-3 s). Building one
-# here, when the grader imports these checks and before it forks any learner process, spares every
-# learner process that cost.
-torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9).step()
 TOTAL, SAVED_AT, BATCH = 5, 3, 32  # StepLR(step_size=2): a lost schedule shows after epoch 3
 
 
