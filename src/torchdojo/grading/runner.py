@@ -14,22 +14,25 @@ in a fresh process.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import os
 import signal
+import sys
 import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-from torchdojo.catalog import Challenge
+from torchdojo.catalog import HIDDEN_CHECKS, Challenge
 from torchdojo.grading.diagnostics import generic_diagnosis, match_mistake, printable
 from torchdojo.grading.expect import CheckFailed
-from torchdojo.grading.loading import Check, load_checks, preload_optimizers
+from torchdojo.grading.loading import Check, checks_in, import_file, load_checks, preload_optimizers
 from torchdojo.grading.mutants import load_mutants
 from torchdojo.grading.remote import (GradingStop, LearnerGone, LearnerRaised, LoadFailed, Session, Tampered,
                                       TimedOut, active)
@@ -195,11 +198,39 @@ def scratch_folder(submission: Submission) -> Iterator[Submission]:
 
 @lru_cache(maxsize=None)
 def checks_for(challenge: Challenge) -> list[Check]:
-    """A challenge's checks, imported once per process (before any learner process is forked); where the
-    learner's code will build an optimizer, the optimizers' imports are paid here, once, too."""
-    if "optim" in repr(challenge.source("solution")):
+    """A challenge's checks, imported once per process (before any learner process is forked); where an
+    optimizer will be built (by the learner's code or the checks), the optimizers' imports are paid here, once."""
+    if "optim" in repr(challenge.source("solution")) + challenge.read("checks.py"):
         preload_optimizers()
     return load_checks(challenge.path)
+
+
+@lru_cache(maxsize=None)
+def hidden_checks_for(challenge: Challenge, extra_dir: Path | None = None) -> list[Check]:
+    """The checks only a teacher's grading runs: the challenge's checks_hidden.py, then the
+    instructor's own ``<extra_dir>/<challenge id>.py`` (``torchdojo grade --extra-checks DIR``)."""
+    found = checks_in(import_file(challenge.path / HIDDEN_CHECKS, "torchdojo_hidden")) \
+        if challenge.has_hidden_checks else []
+    extra = Path(extra_dir) / f"{challenge.id}.py" if extra_dir is not None else None
+    if extra is not None and extra.is_file():
+        name = "torchdojo_extra_" + hashlib.sha256(str(extra.resolve()).encode()).hexdigest()[:12]
+        spec = importlib.util.spec_from_file_location(name, extra)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # observers in it are found by module name in the learner's process
+        spec.loader.exec_module(module)
+        found += checks_in(module)
+    return found
+
+
+def count_hidden_checks(challenge: Challenge) -> int:
+    """How many checks checks_hidden.py holds, read without importing it (the learner's report says so)."""
+    if not challenge.has_hidden_checks:
+        return 0
+    try:
+        tree = ast.parse((challenge.path / HIDDEN_CHECKS).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return 0
+    return sum(isinstance(node, ast.FunctionDef) and node.name.startswith("check_") for node in tree.body)
 
 
 MutantSignatures = tuple[tuple[str, str, object], ...]  # (name, diagnosis, how it failed; None if it passed)
@@ -243,7 +274,8 @@ def plain_signature(report: Report) -> object:
 
 def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, label: str | None = None,
           objects: dict | None = None, match_mistakes: bool = True,
-          on_progress: Callable[[dict], None] | None = None) -> Report:
+          on_progress: Callable[[dict], None] | None = None, hidden: bool = False,
+          extra_checks: Path | None = None) -> Report:
     """Grade learner code given as `source` (one file's text, or a folder's ``{name: text}``; shown
     as `label`) or as notebook `objects`. `on_progress` receives the progress notes of long checks.
 
@@ -251,11 +283,16 @@ def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, l
     challenge version, cached; unit challenges only, since a training mutant trains) and a failure
     identical to a mutant's is named in its diagnosis; otherwise the kinds of the failed properties give a generic
     diagnosis.
+
+    `hidden` (a teacher's grading) also runs the challenge's hidden checks and those in `extra_checks`
+    (a folder of ``<challenge id>.py``); without it the report counts the hidden checks it left out.
     """
     if (source is None) == (objects is None):
         raise ValueError("grade() takes either source or objects")
     submission = Submission(label=label or challenge.file.rstrip("/"), source=source, objects=objects)
-    report = _grade_once(challenge, checks_for(challenge), submission, on_progress)
+    checks = checks_for(challenge) + (hidden_checks_for(challenge, extra_checks) if hidden else [])
+    report = _grade_once(challenge, checks, submission, on_progress)
+    report.hidden_checks = 0 if hidden else count_hidden_checks(challenge)
     unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
     if match_mistakes and not report.passed and not report.load_error and not unfinished:
         if challenge.kind == "unit":
