@@ -50,8 +50,12 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "play": (dict, False),
     "sources": (list, False),
     "resources": (list, False),
+    "points": (dict, False),  # {check_name = points}: a check not named is worth 1 (torchdojo grade)
+    "format_version": (int, False),  # the challenge layout's version; absent means 1
 }
 MIN_HINTS = 3
+FORMAT_VERSION = 1  # the newest challenge (and pack) layout this torchdojo reads
+HIDDEN_CHECKS = "checks_hidden.py"  # checks that `torchdojo grade` runs and a learner's `check` does not
 
 
 class CatalogError(Exception):
@@ -83,6 +87,18 @@ class Challenge:
     requires: tuple[str, ...] = ()  # e.g. ("fashion-mnist",): absent, the challenge cannot be graded
     play: dict = field(default_factory=dict, compare=False)  # what `torchdojo play` trains (see torchdojo.play)
     track_folder: str = field(default="", compare=False)  # e.g. "01-tensors": workspace layout
+    points: dict = field(default_factory=dict, compare=False)  # check name -> points (default 1 each)
+    pack: str = ""  # the pack it comes from ("" for the built-in catalog); see torchdojo.packs
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def has_hidden_checks(self) -> bool:
+        """Whether the challenge has checks only `torchdojo grade` runs (checks_hidden.py)."""
+        return (self.path / HIDDEN_CHECKS).is_file()
+
+    def points_for(self, check_name: str) -> float:
+        """What passing one check is worth in a gradebook: challenge.toml's `points`, else 1."""
+        return float(self.points.get(check_name, 1))
 
     def read(self, name: str) -> str:
         """The text of one of the challenge's files (e.g. ``"template.py"``)."""
@@ -160,6 +176,15 @@ def _check_fields(toml_path: Path, data: dict) -> None:
     for res in data.get("resources", []):
         if not isinstance(res, dict) or set(res) != {"title", "url"}:
             raise _fail(toml_path, "each of 'resources' must be a table with exactly 'title' and 'url'")
+    for name, value in data.get("points", {}).items():
+        if not name.startswith("check_") or not name.isidentifier() or isinstance(value, bool) \
+                or not isinstance(value, (int, float)) or value < 0:
+            raise _fail(toml_path, "'points' is a table {check_name = points} of check functions' names and "
+                                   f"numbers >= 0, not {name} = {value!r}")
+    version = data.get("format_version", FORMAT_VERSION)
+    if not 1 <= version <= FORMAT_VERSION:
+        raise _fail(toml_path, f"format_version {version} is not one this torchdojo reads (1 to {FORMAT_VERSION}); "
+                               "a newer torchdojo may read it")
 
 
 def _check_files(folder: Path, is_folder: bool) -> None:
@@ -203,6 +228,8 @@ def load_challenge(folder: Path, number: int, track_folder: str) -> Challenge:
         requires=tuple(data.get("requires", ())),
         play=dict(data.get("play", {})),
         track_folder=track_folder,
+        points=dict(data.get("points", {})),
+        format_version=int(data.get("format_version", FORMAT_VERSION)),
     )
 
 
@@ -261,6 +288,9 @@ CATALOG_ENV_VAR = "TORCHDOJO_CHALLENGES"
 @cache
 def catalog() -> Catalog:
     """The installed catalog (or the folder of challenges $TORCHDOJO_CHALLENGES names: an author's
-    work in progress, or a test's), loaded once per process."""
+    work in progress, or a test's), loaded once per process, followed by the challenge packs found
+    ($TORCHDOJO_PACKS, installed packages' ``torchdojo.packs`` entry points; see torchdojo.packs)."""
+    from torchdojo.packs import discover_packs, with_packs
+
     other = os.environ.get(CATALOG_ENV_VAR)
-    return load_catalog(Path(other)) if other else load_catalog()
+    return with_packs(load_catalog(Path(other)) if other else load_catalog(), discover_packs())

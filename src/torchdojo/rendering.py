@@ -103,6 +103,9 @@ def report(rep: Report, title: str, next_step: str = "") -> None:
         out.print(f"[bold yellow]What this looks like:[/] {escape(word(rep.advice))}")
     if rep.output.strip():
         out.print("[dim]Your code printed:[/]\n" + escape(_indent(rep.output.rstrip(), 4)))
+    if rep.hidden_checks:
+        out.print(f"[dim]{rep.hidden_checks} more {'check is' if rep.hidden_checks == 1 else 'checks are'} "
+                  "not shown here: your teacher's grading (`torchdojo grade`) runs them too.[/]")
     passed = sum(r.passed for r in rep.results)
     stuck = f"Stuck? [bold]torchdojo hint {escape(rep.challenge_id)}[/]" if rep.source_label != "<objects>" \
         else f"Stuck? [bold]hint({escape(repr(rep.challenge_id))})[/]"

@@ -44,7 +44,11 @@ def load_checks(challenge_dir: Path) -> list[Check]:
 
     This runs in the grader, so whatever checks.py imports is imported once, before any fork.
     """
-    module = import_file(challenge_dir / "checks.py", "torchdojo_checks")
+    return checks_in(import_file(challenge_dir / "checks.py", "torchdojo_checks"))
+
+
+def checks_in(module: ModuleType) -> list[Check]:
+    """The ``check_*`` functions defined in `module`, in the order they are written."""
     functions = [f for name, f in vars(module).items()
                  if name.startswith("check_") and inspect.isfunction(f) and f.__module__ == module.__name__]
     functions.sort(key=lambda f: f.__code__.co_firstlineno)

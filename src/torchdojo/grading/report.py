@@ -1,7 +1,7 @@
 """What a grading produces: plain dataclasses, JSON-able, with no printing (the CLI renders them)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 
 
@@ -47,6 +47,7 @@ class Report:
     advice: str = ""  # a generic diagnosis, from the kinds of property that failed, when no mistake matched
     output: str = ""  # what the learner's code printed (bounded)
     duration: float = 0.0
+    hidden_checks: int = 0  # checks this grading left out: a teacher's `torchdojo grade` runs them
 
     @property
     def passed(self) -> bool:
@@ -59,9 +60,23 @@ class Report:
             return ("load", self.load_error)
         return tuple((r.name, r.status.value, r.fingerprint) for r in self.results)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        """The report :meth:`to_dict` gave (sent as JSON by the warm grader); unknown keys are ignored."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["results"] = [CheckResult(**dict({k: v for k, v in r.items() if k in _RESULT_FIELDS},
+                                                status=Status(r["status"])))
+                             for r in data.get("results", [])]
+        values["mistake"] = KnownMistake(**data["mistake"]) if data.get("mistake") else None
+        return cls(**values)
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["passed"] = self.passed
         for r in data["results"]:
             r["status"] = r["status"].value if isinstance(r["status"], Status) else r["status"]
         return data
+
+
+_RESULT_FIELDS = {f.name for f in fields(CheckResult)}

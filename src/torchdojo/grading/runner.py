@@ -236,20 +236,27 @@ def count_hidden_checks(challenge: Challenge) -> int:
 MutantSignatures = tuple[tuple[str, str, object], ...]  # (name, diagnosis, how it failed; None if it passed)
 
 
-@lru_cache(maxsize=None)
-def mutant_signatures(challenge: Challenge) -> MutantSignatures:
-    """How each of the challenge's mutants fails, graded once per challenge version and kept in the user
-    cache (so a learner's failing check names its mistake without regrading every mutant each time)."""
+def mutant_cache_path(challenge: Challenge) -> Path:
+    """Where the signatures of this version of the challenge's mutants (torchdojo, torch, solution, checks,
+    mutants) are kept in the user cache."""
     import torch
 
     from torchdojo import __version__
-    from torchdojo.atomic import atomic_write_text
     from torchdojo.data.sources import cache_dir
 
     parts = [__version__, torch.__version__, repr(challenge.source("solution"))]
     parts += [(challenge.path / name).read_text(encoding="utf-8") for name in ("checks.py", "mutants.py")]
     digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
-    path = cache_dir() / "mutants" / f"{challenge.id}-{digest}.json"
+    return cache_dir() / "mutants" / f"{challenge.id}-{digest}.json"
+
+
+@lru_cache(maxsize=None)
+def mutant_signatures(challenge: Challenge) -> MutantSignatures:
+    """How each of the challenge's mutants fails, graded once per challenge version and kept in the user
+    cache (so a learner's failing check names its mistake without regrading every mutant each time)."""
+    from torchdojo.atomic import atomic_write_text
+
+    path = mutant_cache_path(challenge)
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
         return tuple((str(name), str(diagnosis), signature) for name, diagnosis, signature in cached)

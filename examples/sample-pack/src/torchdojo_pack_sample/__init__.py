@@ -1,0 +1,1 @@
+"""A sample torchdojo challenge pack: this package's folder is the pack (see pack.toml)."""
