@@ -72,7 +72,7 @@ def find_students(submissions: Path) -> list[Student]:
             continue
         kind = "folder" if entry.is_dir() else {".zip": "zip", ".ipynb": "notebook", ".py": "file"}.get(
             entry.suffix.lower(), "unknown")
-        name = entry.name if kind in ("folder", "unknown") else entry.stem
+        name = entry.name if kind == "folder" else entry.stem
         students.append(Student(name, entry, kind))
     names = [s.name for s in students]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -236,7 +236,7 @@ def grade_job(job: Job) -> dict:
                "max_points": challenge.points_for(r.name), "hidden": r.name in hidden} for r in report.results]
     cell = empty_cell(challenge, job.extra_checks, _status(report), report.load_error)
     cell.update(points=sum(c["points"] for c in checks), passed=sum(c["status"] == "passed" for c in checks),
-                checks=checks, output=report.output[:4000], duration=round(report.duration, 3))
+                checks=checks, output=report.output, duration=round(report.duration, 3))
     return cell
 
 

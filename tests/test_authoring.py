@@ -1,0 +1,62 @@
+"""`torchdojo dev new` and `dev check`: a scaffold that is valid as it is, a report that names each
+broken property, and the sample pack in examples/ valid (CI runs this)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from torchdojo.authoring import audit_folder
+from torchdojo.cli.app import main
+from torchdojo.scaffold import scaffold
+
+SAMPLE = Path(__file__).parent.parent / "examples" / "sample-pack" / "src" / "torchdojo_pack_sample"
+
+
+def _failing(result) -> dict:
+    return {cid: [f.what for f in findings if not f.ok] for cid, _, findings in result.challenges}
+
+
+def test_sample_pack_passes_dev_check(capsys):
+    assert main(["dev", "check", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "ok   leaky-relu" in out and "ok   normalize-rows" in out and "2 of 2 challenges valid" in out
+
+
+def test_scaffold_is_valid_and_dev_check_names_what_breaks(tmp_path, capsys):
+    assert main(["dev", "new", "basics/centre-rows", "--root", str(tmp_path)]) == 0
+    folder = tmp_path / "01-basics" / "01-centre-rows"
+    assert sorted(p.name for p in folder.iterdir()) == ["alternatives", "challenge.toml", "checks.py", "mutants.py",
+                                                       "solution.py", "statement.md", "template.py"]
+    result = audit_folder(tmp_path)
+    assert result.problems == [f"{tmp_path / 'pack.toml'}: no format_version (add `format_version = 1`, so a later "
+                               "torchdojo knows which layout the pack is written for)"]
+    assert _failing(result) == {"centre-rows": []}
+    (tmp_path / "pack.toml").write_text('name = "mine"\nformat_version = 1\n')
+    # break it: a mutant the checks cannot see, a solution that fails, a stray file, a resource that is no URL
+    mutants = folder / "mutants.py"
+    mutants.write_text(mutants.read_text().replace("MUTANTS = [", 'MUTANTS = [\n    Mutant("same", "no change", '
+                                                   'replace={"keepdim=True)": "keepdim=True) + 0"}),'))
+    (folder / "notes.txt").write_text("todo")
+    toml = folder / "challenge.toml"
+    toml.write_text(toml.read_text().replace("https://pytorch.org/docs/stable/generated/torch.mean.html", "torch.mean"))
+    assert main(["dev", "check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "mutant 'same' passes every check" in out and "stray file notes.txt" in out
+    assert "resource 'torch.mean' is not a URL" in out and "0 of 1 challenges valid" in out
+    assert main(["dev", "new", "basics/centre-rows", "--root", str(tmp_path)]) == 2  # exists already
+    assert main(["dev", "new", "Basics", "--root", str(tmp_path)]) == 2
+
+
+def test_broken_checks_are_a_finding_not_a_crash(tmp_path):
+    folder = scaffold(tmp_path, "basics/broken")
+    (folder / "checks.py").write_text("import no_such_module\n")
+    findings = dict((f.what, f.problems) for f in audit_folder(tmp_path, pack=False).challenges[0][2])
+    assert "ModuleNotFoundError" in findings["checks and mutants load"][0]
+
+
+def test_a_folder_that_does_not_load_is_named(tmp_path):
+    scaffold(tmp_path, "basics/good")
+    bad = scaffold(tmp_path, "basics/bad")
+    (bad / "challenge.toml").write_text("id = 'bad'\n")
+    result = audit_folder(tmp_path, pack=False)
+    assert [cid for cid, _, _ in result.challenges] == ["good"]
+    assert any("missing required key" in p and "02-bad" in p for p in result.problems)
