@@ -59,7 +59,8 @@ MUTANTS = [
            "fit solves least squares in closed form ((AᵀA)⁻¹Aᵀy with torch.linalg.inv): right numbers, "
            "but this challenge is to get there by gradient descent, one step per epoch",
            replace={"    for _ in range(epochs):\n": "    for _ in range(0):\n",
-                    "        coef = weight / std  # (k, 3): column i divided by σ_i\n        intercept = bias - coef @ mean  # (k,)\n":
+                    "        coef = weight / std  # (k, 3): column i divided by σ_i\n"
+                    "        intercept = bias - coef @ mean  # (k,)\n":
                     "        design = torch.cat([features, torch.ones(len(features), 1)], dim=1)\n"
                     "        solution = torch.linalg.inv(design.T @ design) @ design.T @ y\n"
                     "        coef, intercept = solution[:-1].T, solution[-1]\n"}),

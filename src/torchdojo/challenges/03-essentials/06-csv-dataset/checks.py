@@ -236,7 +236,8 @@ def check_split_is_seeded(learner):
     splits = []
     for global_seed in (1, 2):
         with seeded(global_seed):
-            splits.append(_parts(learner, 0.3, 11, f"train_test_split(dataset, 0.3, seed=11) (global seed {global_seed})"))
+            what = f"train_test_split(dataset, 0.3, seed=11) (global seed {global_seed})"
+            splits.append(_parts(learner, 0.3, 11, what))
     expect(splits[0][:2] == splits[1][:2],
            "train_test_split(dataset, 0.3, seed=11) called twice gives two different splits: it does not draw from a "
            "generator seeded with `seed` (torch.Generator().manual_seed(seed)), so no run can be reproduced",

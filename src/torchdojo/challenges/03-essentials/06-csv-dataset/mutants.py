@@ -10,7 +10,8 @@ MUTANTS = [
            replace={"self.features = features.to(torch.float32)  # (N, d)": "self.features = features"}),
     Mutant("labels-as-float",
            "your labels are float tensors: cross_entropy wants class indices as int64 (torch.long)",
-           replace={"self.labels = torch.tensor(labels, dtype=torch.int64)": "self.labels = torch.tensor(labels, dtype=torch.float32)"}),
+           replace={"self.labels = torch.tensor(labels, dtype=torch.int64)":
+                    "self.labels = torch.tensor(labels, dtype=torch.float32)"}),
     Mutant("header-read-as-data",
            "your Dataset reads the header line as a row of data: 'temperature' is not a number, so every file "
            "fails on line 1; skip the first line (next(reader)) before reading rows",
