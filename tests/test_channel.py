@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 
 import pytest
 import torch
@@ -86,3 +87,29 @@ def test_a_frame_larger_than_the_limit_is_refused_before_it_is_read():
         reader.read(deadline=float("inf"))
     os.close(read_end)
     os.close(write_end)
+
+
+def test_a_tensor_passed_twice_is_sent_once_and_arrives_as_one_object():
+    x = torch.arange(6.0).view(2, 3)
+    first, second, third = round_trip([x, x, x.clone()])
+    assert first is second and third is not first and torch.equal(first, x) and torch.equal(third, x)
+
+
+def test_the_learner_sees_one_object_and_its_gradient_sums_every_use():
+    from torchdojo.grading.expect import grad
+    from torchdojo.grading.remote import Session, active
+    from torchdojo.grading.runner import BoundedOutput
+    from torchdojo.grading.submission import Submission
+
+    source = "import torch\ndef one(a, b, c):\n    return (a is b, a * b + c)\n"
+    session = Session.open(Submission("probe.py", source), ("one",), 512, BoundedOutput(),
+                           deadline=time.monotonic() + 30)
+    try:
+        session.wait_loaded()
+        with active(session):
+            x = torch.ones(3, requires_grad=True)
+            same, out = session.root.one(x, x, x)
+            (g,) = grad(out, [x], torch.ones(3))
+        assert same is True and torch.equal(g, 2 * torch.ones(3) + 1)
+    finally:
+        session.close()

@@ -97,6 +97,7 @@ class Encoder:
         self.table: list[dict] = []
         self.chunks: list[bytes] = []
         self.size = 0
+        self.indices: dict[int, int] = {}  # id of a tensor already in the table -> its index: sent once
 
     def encode(self, value: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -124,6 +125,10 @@ class Encoder:
         raise TypeError(f"cannot send a {type(value).__name__}")
 
     def _tensor(self, t: torch.Tensor) -> dict:
+        """A tensor by value, once per frame: the same object passed twice (``mha(x, x, x)``) arrives as one
+        object, so gradients through every use add up and ``query is key`` holds on the other side."""
+        if id(t) in self.indices:
+            return {"$t": self.indices[id(t)]}
         with torch._C.DisableTorchFunctionSubclass():
             order = dim_order(t)
         data = tensor_bytes(t, order)
@@ -136,6 +141,7 @@ class Encoder:
         self.table.append(entry)
         self.chunks.append(data)
         self.size += len(data)
+        self.indices[id(t)] = len(self.table) - 1
         return {"$t": len(self.table) - 1}
 
     def frame(self, header: dict) -> bytes:

@@ -354,12 +354,14 @@ def _tensors_in(values: dict, encode_ref: Callable[[Any], dict | None]) -> list[
     """The tensors an encoder sends by value, in the order it puts them in the frame's table, each
     with the argument it belongs to: a position in ``values["args"]``, or a keyword."""
     found: list[tuple[torch.Tensor, int | str]] = []
+    seen: set[int] = set()  # the encoder sends a tensor once, however often it is passed
 
     def walk(v: Any, owner: int | str) -> None:
         if isinstance(v, Remote):
             return
         if isinstance(v, torch.Tensor):
-            if encode_ref(v) is None:
+            if encode_ref(v) is None and id(v) not in seen:
+                seen.add(id(v))
                 found.append((v, owner))
         elif type(v) in (list, tuple):
             for item in v:
