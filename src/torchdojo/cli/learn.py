@@ -17,9 +17,10 @@ from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
+from torchdojo.cli.quick import grade_path, grade_source, next_step, run_check  # noqa: F401 (watch uses them)
 from torchdojo.rendering import ProgressLine
-from torchdojo.requirements import ensure as ensure_requirements, unmet
-from torchdojo.workspace import Workspace, WorkspaceError, find, find_or_none, init as init_workspace, \
+from torchdojo.requirements import unmet
+from torchdojo.workspace import Workspace, find, find_or_none, init as init_workspace, \
     repair as repair_workspace
 
 
@@ -102,73 +103,11 @@ def check(
     file: Optional[Path] = typer.Option(None, "--file", "--dir", "-f",
                                         help="Grade this file (or folder) instead of the workspace's."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    no_server: bool = typer.Option(False, "--no-server", help="Grade in this process, not in the warm grader "
+                                   "(also TORCHDOJO_NO_SERVER=1; always so in CI)."),
 ) -> ExitCode:
     """Grade your solution; the exit code says pass (0) or fail (1). Ctrl-C stops a long check."""
-    workspace = find_or_none()
-    if challenge_id is None and workspace is None:
-        raise WorkspaceError("give a challenge id, or run inside a workspace (`torchdojo init`)")
-    challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
-    path = _submitted_path(challenge, workspace, file)
-    ensure_requirements(challenge)
-    try:
-        with ProgressLine() as on_progress:
-            report, source = grade_path(challenge, path, on_progress)
-    except KeyboardInterrupt:
-        render.error("stopped: the check was interrupted, and everything it started was stopped; "
-                     "nothing was recorded", label="interrupted")
-        return ExitCode.INTERRUPTED
-    recorded = workspace.record(report, source) if workspace else False
-    if as_json:
-        render.as_json(dict(report.to_dict(), recorded=recorded))
-        return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
-    render.report(report, challenge.title, next_step=next_step(workspace, challenge) if report.passed else "")
-    if workspace and not recorded:
-        render.info("[dim]Still the template (every check stopped at a TODO): not counted as an attempt; "
-                    "change it, then check.[/]")
-    elif workspace and file is not None:
-        render.info(f"[dim]Recorded as an attempt at {challenge.id} in {workspace.root} (graded {path}).[/]")
-    return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
-
-
-def grade_path(challenge: Challenge, path: Path, on_progress=None):
-    """Grade a file, folder or notebook on disk: (report, the source graded, None if unreadable)."""
-    from torchdojo.grading.runner import grade
-    from torchdojo.notebook import read_submission
-
-    source, unreadable = read_submission(challenge, path)
-    if unreadable is not None:
-        return unreadable, None
-    return grade(challenge, source, label=str(path), on_progress=on_progress), source
-
-
-def next_step(workspace: Workspace | None, challenge: Challenge) -> str:
-    """What to do after passing `challenge`: the next challenge not passed yet."""
-    summary = workspace.store().summary() if workspace else {}
-    later = [c for c in catalog() if c.number > challenge.number] + \
-            [c for c in catalog() if c.number < challenge.number]
-    following = next((c for c in later if not (summary.get(c.id) and summary[c.id].passed)), None)
-    if following is None:
-        return "Every challenge is passed: well done!"
-    return f"Next: torchdojo start {following.id}  ({following.title})"
-
-
-def _submitted_path(challenge: Challenge, workspace: Workspace | None, given: Path | None) -> Path:
-    """What to grade: the file (or folder) given, or the workspace's; a clear error when it is not there."""
-    path = given or (workspace.file_for(challenge) if workspace else None)
-    what = "folder" if challenge.is_folder else "file"
-    if path is None:
-        flag = "--dir your_folder" if challenge.is_folder else "--file your_file.py"
-        raise WorkspaceError(f"no workspace here: use `torchdojo check {challenge.id} {flag}`")
-    if not path.exists():
-        hint = "" if given else f"; run `torchdojo start {challenge.id}` first"
-        raise FileNotFoundError(f"{path} does not exist{hint}")
-    if path.is_dir() and not challenge.is_folder:
-        raise FileNotFoundError(f"{path} is a folder; {challenge.id} is graded from one file: "
-                                f"`--file {path / challenge.file}` (or a notebook, .ipynb)")
-    if path.is_dir() != challenge.is_folder:
-        raise FileNotFoundError(f"{path} is not a {what}: {challenge.id} is graded from a {what}"
-                                + (f" ({challenge.file})" if challenge.is_folder else ""))
-    return path
+    return run_check(challenge_id, file, as_json, no_server)
 
 
 @learner_command
@@ -240,10 +179,10 @@ def progress() -> ExitCode:
 
 
 @learner_command
-def verify(as_json: bool = typer.Option(False, "--json", help="Print the results as JSON.")) -> ExitCode:
+def verify(as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+           no_server: bool = typer.Option(False, "--no-server", help="Grade in this process, not in the warm "
+                                          "grader (also TORCHDOJO_NO_SERVER=1; always so in CI).")) -> ExitCode:
     """Grade every reference solution: the installation's self-test."""
-    from torchdojo.grading.runner import grade
-
     rows, reports, skipped = [], [], {}
     for challenge in catalog():
         missing = unmet(challenge)
@@ -252,8 +191,8 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the results
             rows.append((challenge.id, "skipped: needs " + ", ".join(m.requirement for m in missing), "", ""))
             continue
         with ProgressLine() as on_progress:
-            report = grade(challenge, challenge.source("solution"), label="solution", match_mistakes=False,
-                           on_progress=on_progress)
+            report = grade_source(challenge, challenge.source("solution"), "solution", match_mistakes=False,
+                                  on_progress=on_progress, no_server=no_server)
         reports.append(report.to_dict())
         failed = [r.name for r in report.results if not r.passed]
         verdict = "ok" if report.passed else f"FAILED {report.load_error or ', '.join(failed)}"
