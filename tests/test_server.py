@@ -46,7 +46,8 @@ def warm(monkeypatch, tmp_path):
     yield run
     for lock in run.glob("torchdojo/*.lock"):
         sock = lock.with_suffix(".sock")
-        assert wait_for(lambda: not client.lock_held(sock) or stop(sock), 120), f"a server did not stop: {holders(lock)}"
+        assert wait_for(lambda: not client.lock_held(sock) or stop(sock), 120), \
+            f"a server did not stop: {holders(lock)}"
     catalog.cache_clear()
 
 

@@ -60,7 +60,8 @@ class Grading:
 
 def watched_digest(roots: list[Path]) -> str:
     """A digest of the size and modification time of every file and folder under `roots` (caches and
-    work-in-progress folders, ``_name``, left out) and of every folder on sys.path (an install or uninstall changes its entries)."""
+    work-in-progress folders, ``_name``, left out) and of every folder on sys.path (an install or
+    uninstall changes its entries)."""
     h = hashlib.sha256()
     for root in roots:
         for folder, dirs, files in os.walk(root):
