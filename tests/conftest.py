@@ -33,6 +33,7 @@ def user_dirs(tmp_path_factory, monkeypatch, matplotlib_config) -> Path:
         monkeypatch.setenv(variable, str(home / folder))
     monkeypatch.setenv("MPLCONFIGDIR", str(matplotlib_config))
     monkeypatch.delenv("TORCHDOJO_WORKSPACE", raising=False)
+    monkeypatch.setenv("TORCHDOJO_NO_SERVER", "1")  # no test leaves a warm grader behind (test_server opts in)
     if os.environ.get("PYTHONPATH"):
         entries = os.environ["PYTHONPATH"].split(os.pathsep)
         monkeypatch.setenv("PYTHONPATH", os.pathsep.join(str(Path(e).resolve()) for e in entries))

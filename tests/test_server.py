@@ -33,7 +33,7 @@ KINDS = Path(__file__).parent / "fixtures" / "kinds"
 
 @pytest.fixture
 def warm(monkeypatch, tmp_path):
-    """The server may be used (under pytest it is off unless TORCHDOJO_SERVER=1), in a private runtime
+    """The server may be used (conftest turns it off for every other test), in a private runtime
     folder; every server this test started is stopped afterwards."""
     run = tmp_path / "run"
     run.mkdir(mode=0o700)

@@ -51,8 +51,6 @@ def disabled(no_server: bool = False) -> str | None:
         return "TORCHDOJO_NO_SERVER is set"
     if env.get("CI", "").lower() not in ("", "0", "false", "no"):
         return "running in CI"
-    if "PYTEST_CURRENT_TEST" in env and env.get("TORCHDOJO_SERVER") != "1":
-        return "running under pytest (TORCHDOJO_SERVER=1 allows it)"  # tests must leave no server behind
     if not hasattr(socket, "AF_UNIX") or not hasattr(os, "fork"):
         return "this system has no Unix sockets or fork"
     return None
@@ -154,8 +152,7 @@ def start(path: Path):
 
     with open(log_path(path), "wb") as log:
         return subprocess.Popen([sys.executable, "-m", "torchdojo.server", str(path)], stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=subprocess.STDOUT, cwd=path.parent, start_new_session=True,
-                                env={k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"})
+                                stdout=log, stderr=subprocess.STDOUT, cwd=path.parent, start_new_session=True)
 
 
 def connect_or_start(path: Path, timeout: float = START_TIMEOUT) -> socket.socket:
