@@ -16,6 +16,9 @@ from torchdojo.catalog import CHALLENGES_DIR, CatalogError, catalog, load_catalo
 from torchdojo.grading.report import Status
 
 IDS = catalog().ids()
+# One worker grades all of a challenge (its solution, template, mutants, alternatives: cached per process);
+# `pytest -n 2 --dist loadgroup` keeps each challenge's tests together instead of grading it on both workers.
+CHALLENGES = [pytest.param(i, marks=pytest.mark.xdist_group(i)) for i in IDS]
 
 
 def graded(challenge_id: str) -> authoring.Graded:
@@ -26,34 +29,34 @@ def test_catalog_is_not_empty():
     assert len(IDS) >= 8
 
 
-@pytest.mark.parametrize("challenge_id", IDS)
+@pytest.mark.parametrize("challenge_id", CHALLENGES)
 def test_solution_passes(challenge_id):
     assert not authoring.solution_problems(graded(challenge_id))
 
 
-@pytest.mark.parametrize("challenge_id", IDS)
+@pytest.mark.parametrize("challenge_id", CHALLENGES)
 def test_alternative_solutions_pass(challenge_id):
     """Correct answers written in other styles pass too: no check is stricter than the statement."""
     assert not authoring.alternative_problems(graded(challenge_id))
 
 
-@pytest.mark.parametrize("challenge_id", IDS)
+@pytest.mark.parametrize("challenge_id", CHALLENGES)
 def test_template_fails_pointing_at_todo(challenge_id):
     assert not authoring.template_problems(graded(challenge_id))
 
 
-@pytest.mark.parametrize("challenge_id", IDS)
+@pytest.mark.parametrize("challenge_id", CHALLENGES)
 def test_every_mutant_fails_and_is_recognised(challenge_id):
     assert not authoring.mutant_problems(graded(challenge_id))
 
 
-@pytest.mark.parametrize("challenge_id", IDS)
+@pytest.mark.parametrize("challenge_id", CHALLENGES)
 def test_every_check_can_fail(challenge_id):
     """Each check rejects some mutant, or the template with a real wrong answer (not just its TODO)."""
     assert not authoring.coverage_problems(graded(challenge_id))
 
 
-@pytest.mark.parametrize("challenge_id", IDS)
+@pytest.mark.parametrize("challenge_id", CHALLENGES)
 def test_challenge_reads_like_a_lesson(challenge_id):
     challenge = catalog().get(challenge_id)
     assert not authoring.lesson_problems(challenge, graded(challenge_id).checks)
