@@ -16,7 +16,7 @@ from torchdojo.grading.observer import report_progress
 PAD, BOS = 0, 1
 VOCAB, LENGTH = 10, 6  # tokens 2..9: 8 symbols, sequences of 6
 SIZES = dict(d_model=32, nhead=4, num_layers=2, dim_feedforward=64, dropout=0.0)
-STEPS, BATCH, LR = 400, 64, 1e-2  # the grader's training budget (see the statement)
+STEPS, BATCH, LR = 500, 64, 1e-2  # the grader's training budget (see the statement)
 TOL = dict(rtol=1e-4, atol=1e-5)
 
 
@@ -186,7 +186,7 @@ def _train(learner, src: torch.Tensor, tgt: torch.Tensor, held_out: torch.Tensor
 
 
 def check_learns_to_reverse(learner):
-    """Trained by the grader (400 Adam steps of 64 sequences, teacher forcing, one thread), the model
+    """Trained by the grader (500 Adam steps of 64 sequences, teacher forcing, one thread), the model
     reverses held-out sequences of 6 tokens: greedy decoding gets at least 99% of the tokens right,
     counted here."""
     src, tgt = reversal_task(STEPS * BATCH, LENGTH, VOCAB, seed=5)

@@ -3,7 +3,7 @@
 You may use nn.Embedding, nn.Linear, nn.LayerNorm, nn.MultiheadAttention, nn.TransformerEncoderLayer /
 nn.TransformerDecoderLayer (and their stacks) or nn.Transformer, or write the blocks yourself: the point
 of this challenge is the architecture around them, the position signal and the masks.
-Run `torchdojo check transformer` to grade this file (the grader trains your model for ~10 s).
+Run `torchdojo check transformer` to grade this file (the grader trains your model for 5–15 s).
 """
 import math
 
