@@ -113,3 +113,22 @@ def test_the_learner_sees_one_object_and_its_gradient_sums_every_use():
         assert same is True and torch.equal(g, 2 * torch.ones(3) + 1)
     finally:
         session.close()
+
+
+def test_learner_iterables_and_lengths_cross_the_boundary():
+    """list() of a learner's generator (model.parameters()) iterates once; len() asks over there."""
+    from torchdojo.grading.remote import Session, active
+    from torchdojo.grading.runner import BoundedOutput
+    from torchdojo.grading.submission import Submission
+
+    source = "from torch import nn\ndef one():\n    return nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))\n"
+    session = Session.open(Submission("probe.py", source), ("one",), 512, BoundedOutput(),
+                           deadline=time.monotonic() + 30)
+    try:
+        session.wait_loaded()
+        with active(session):
+            model = session.root.one()
+            assert [tuple(p.shape) for p in model.parameters()] == [(2, 3), (2,), (1, 2), (1,)]
+            assert len(list(model.parameters())) == 4 and len(model) == 3
+    finally:
+        session.close()

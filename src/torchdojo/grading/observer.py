@@ -246,6 +246,9 @@ class Observer:
             items.append(item)
         return items, None
 
+    def op_len(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
+        return len(self.objects.get(_int(header.get("target")))), None
+
     def op_seed(self, header: dict, decoder: channel.Decoder) -> tuple[Any, dict | None]:
         if header.get("seed") is None:
             if self.rng_stack:

@@ -109,7 +109,16 @@ class Remote:
         return iter(session.request({"op": "iterate", "target": handle}, label=f"list({label})"))
 
     def __len__(self) -> int:
-        return len(list(self))
+        session, handle, _, label, _ = self._remote
+        try:
+            size = session.request({"op": "len", "target": handle}, label=f"len({label})")
+        except LearnerRaised as exc:  # no len() there (a generator): list() then just iterates
+            if exc.info.get("type") == "TypeError":
+                raise TypeError(exc.info.get("message", "no len()")) from None
+            raise
+        if type(size) is not int or size < 0:
+            raise Tampered("a length that is not a count")
+        return size
 
     def __repr__(self) -> str:
         return f"<learner's {self._remote[2]}>"
