@@ -67,7 +67,8 @@ def _load_weights(learner, path: str):
     try:
         state = torch.load(path, weights_only=True)
     except Exception as exc:  # noqa: BLE001 - whatever the file holds
-        return {"error": "load", "message": f"{type(exc).__name__}: {str(exc)[:300]}"}
+        first = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).split(". ")[0]  # torch's message: long, with colours
+        return {"error": "load", "message": f"{type(exc).__name__}: {first[:200]}"}
     if not isinstance(state, dict):
         return {"error": "not-a-state-dict", "message": f"it holds a {type(state).__name__}"}
     model = learner.model.Classifier()
