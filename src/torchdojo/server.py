@@ -227,7 +227,7 @@ class Server:
         match = bool(message.get("match_mistakes", True))
         # a bound for the client's patience only (the grading enforces the real limits): every check and
         # a reload after each crash, for the answer and, when its mistakes must be graded, for each mutant
-        mutants = len(self._mutants(challenge)) if match and challenge.kind == "unit" else 0
+        mutants = len(self._mutants(challenge)) if match and self.runner.names_mistakes(challenge) else 0
         budget = (2 * len(checks) + 2) * challenge.time_limit * (1 + mutants) + 60
         client.send(conn, {"accepted": os.getpid(), "budget": budget})
         pid = self._fork(conn)

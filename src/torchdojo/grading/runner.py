@@ -233,6 +233,15 @@ def count_hidden_checks(challenge: Challenge) -> int:
     return sum(isinstance(node, ast.FunctionDef) and node.name.startswith("check_") for node in tree.body)
 
 
+QUICK_MUTANTS_S = 30  # a unit challenge whose checks may take longer grades its mutants too slowly to wait for
+
+
+def names_mistakes(challenge: Challenge) -> bool:
+    """Whether a failing check grades the mutants (once per version, cached) to name a known mistake: for
+    quick unit challenges only. A training mutant trains, and an export mutant exports (a minute for all)."""
+    return challenge.kind == "unit" and challenge.time_limit <= QUICK_MUTANTS_S
+
+
 MutantSignatures = tuple[tuple[str, str, object], ...]  # (name, diagnosis, how it failed; None if it passed)
 
 
@@ -287,7 +296,7 @@ def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, l
     as `label`) or as notebook `objects`. `on_progress` receives the progress notes of long checks.
 
     When the code fails and `match_mistakes` is set, the challenge's mutants are graded too (once per
-    challenge version, cached; unit challenges only, since a training mutant trains) and a failure
+    challenge version, cached; quick unit challenges only: see `names_mistakes`) and a failure
     identical to a mutant's is named in its diagnosis; otherwise the kinds of the failed properties give a generic
     diagnosis.
 
@@ -302,7 +311,7 @@ def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, l
     report.hidden_checks = 0 if hidden else count_hidden_checks(challenge)
     unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
     if match_mistakes and not report.passed and not report.load_error and not unfinished:
-        if challenge.kind == "unit":
+        if names_mistakes(challenge):
             report.mistake = match_mistake(report, mutant_signatures(challenge))
         if report.mistake is None:
             report.advice = generic_diagnosis(report)
