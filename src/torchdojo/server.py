@@ -311,7 +311,7 @@ class Server:
     def _warm(self, challenge_id: str) -> None:
         """Grade a unit challenge's known mistakes in the background when this version's are not cached."""
         challenge = self.catalog.get(challenge_id)
-        if self.leaving or challenge.kind != "unit" or challenge_id in self.warmers.values() or \
+        if self.leaving or not self.runner.names_mistakes(challenge) or challenge_id in self.warmers.values() or \
                 self.runner.mutant_cache_path(challenge).exists():
             return
         pid = self._fork(None)
