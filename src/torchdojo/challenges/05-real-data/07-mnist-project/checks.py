@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,23 +42,31 @@ def _dataset() -> tuple[str, str]:
 # --- next to the learner's code ------------------------------------------------------------------
 
 
+def _tail(stream) -> str:
+    stream.seek(0, os.SEEK_END)
+    stream.seek(max(0, stream.tell() - 4 * TAIL))
+    return stream.read().decode(errors="replace")[-TAIL:]
+
+
 @observer
 def _command(args: list, env: dict, timeout: float) -> dict:
     """Runs next to the learner's code: `python main.py *args` in the scratch folder (the process's cwd),
-    in its own process group, killed whole at the timeout; brings back how it ended and its output's tails."""
+    in its own process group, killed whole at the timeout; brings back how it ended and its output's tails.
+    The output goes to files, not pipes: a process the command left behind holding a pipe open would
+    otherwise keep us waiting for its end (whatever survives dies with the grading)."""
     began = time.monotonic()
-    process = subprocess.Popen([sys.executable, "main.py", *args], cwd=os.getcwd(), env={**os.environ, **env},
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
-    try:
-        out, err = process.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the command and whatever it started in its group
-        out, err = process.communicate()
-        timed_out = True
-    return {"returncode": process.returncode, "timed_out": timed_out, "seconds": time.monotonic() - began,
-            "stdout": out.decode(errors="replace")[-TAIL:], "stderr": err.decode(errors="replace")[-TAIL:]}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([sys.executable, "main.py", *args], cwd=os.getcwd(), env={**os.environ, **env},
+                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
+        try:
+            process.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the command and whatever it started in its group
+            process.wait()
+            timed_out = True
+        return {"returncode": process.returncode, "timed_out": timed_out, "seconds": time.monotonic() - began,
+                "stdout": _tail(out), "stderr": _tail(err)}
 
 
 @observer
