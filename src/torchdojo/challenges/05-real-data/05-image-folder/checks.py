@@ -114,6 +114,9 @@ def _batches(learner, root: str, size: int, batch_size: int) -> list:
 
 def _dataset(learner, root: Path, size: int, mean=MEAN, std=STD) -> dict:
     facts = _read.labelled(f"load_folder({root.name!r}, {size}, mean, std)", learner, str(root), size, mean, std)
+    absent = [key for key in ("classes", "class_to_idx", "samples", "targets") if facts[key] is None]
+    expect(not absent, f"the dataset has no {', '.join(absent)}: keep ImageFolder's attributes (classes, class_to_idx, "
+                       "samples as a list of (path, class index), targets)", f"attributes:{absent}", kind="type")
     expect(not facts["errors"], f"reading the dataset failed: {facts['errors'][0] if facts['errors'] else ''}",
            "items:raise", kind="value")
     return facts
