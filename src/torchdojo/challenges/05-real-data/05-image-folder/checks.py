@@ -29,7 +29,7 @@ def _image(generator: torch.Generator, width: int, height: int, mode: str) -> Im
     level = torch.rand(1, 1, channels, generator=generator) * 0.6 + 0.2
     pixels = (level + (torch.rand(height, width, channels, generator=generator) - 0.5) * 0.4).clamp(0, 1)
     array = (pixels * 255).round().to(torch.uint8).numpy()
-    return Image.fromarray(array[:, :, 0] if channels == 1 else array, mode)
+    return Image.fromarray(array[:, :, 0] if channels == 1 else array)  # L, RGB or RGBA from the shape
 
 
 def _write_folder(name: str, seed: int, per_class: int = 4, classes=CLASSES) -> Path:
