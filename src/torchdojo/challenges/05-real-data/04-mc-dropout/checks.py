@@ -1,5 +1,5 @@
-"""Checks for mc-dropout. The grader's own network (Linear, BatchNorm1d with running statistics far from
-0 and 1, ReLU, Dropout, and a sub-module holding a second BatchNorm and Dropout) is built next to the
+"""Checks for mc-dropout. The grader's own network (Conv2d, BatchNorm2d with running statistics far from
+0 and 1, ReLU, Dropout2d, and a sub-module holding a Linear, a BatchNorm1d and a Dropout) is built next to the
 learner's code from weights sent from here; an observer calls mc_predict on it with hooks that record the
 mode of every BatchNorm and Dropout at each forward call, and brings back the samples, the modes and the
 BatchNorm buffers. The grader judges: shapes, probabilities, the mean, exact values without dropout
@@ -13,7 +13,7 @@ from torchdojo.grading.artifacts import expect_png
 from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_shape, observer, requires_grad, rng,
                                       scratch_dir, seeded)
 
-IN, HIDDEN, CLASSES, N = 12, 16, 10, 6
+SIDE, CHANNELS, HIDDEN, CLASSES, N = 6, 8, 16, 10, 6  # images (N, 1, 6, 6)
 
 
 class _Block(nn.Module):
@@ -21,17 +21,21 @@ class _Block(nn.Module):
 
     def __init__(self, p: float):
         super().__init__()
-        self.linear, self.bn, self.drop = nn.Linear(HIDDEN, HIDDEN), nn.BatchNorm1d(HIDDEN), nn.Dropout(p)
+        self.linear = nn.Linear(CHANNELS * SIDE * SIDE, HIDDEN)
+        self.bn, self.drop = nn.BatchNorm1d(HIDDEN), nn.Dropout(p)
 
     def forward(self, x):
-        return self.drop(torch.relu(self.bn(self.linear(x))))
+        return self.drop(torch.relu(self.bn(self.linear(x.flatten(1)))))
 
 
 class _Net(nn.Module):
+    """Conv2d, BatchNorm2d, ReLU, Dropout2d (not an nn.Dropout: both derive from _DropoutNd), then the block
+    (Linear, BatchNorm1d, ReLU, Dropout) and a Linear head."""
+
     def __init__(self, p: float):
         super().__init__()
-        self.stem = nn.Sequential(nn.Linear(IN, HIDDEN), nn.BatchNorm1d(HIDDEN), nn.ReLU())
-        self.drop = nn.Dropout(p)
+        self.stem = nn.Sequential(nn.Conv2d(1, CHANNELS, 3, padding=1), nn.BatchNorm2d(CHANNELS), nn.ReLU())
+        self.drop = nn.Dropout2d(p)
         self.block = _Block(p)
         self.head = nn.Linear(HIDDEN, CLASSES)
 
@@ -47,18 +51,18 @@ def _state(seed: int) -> dict:
         torch.manual_seed(seed)
         net = _Net(0.0)
     state = net.state_dict()
-    for key in state:
+    for key, value in state.items():
         if key.endswith("running_mean"):
-            state[key] = torch.randn(HIDDEN, generator=generator) * 2
+            state[key] = torch.randn(value.shape, generator=generator) * 2
         elif key.endswith("running_var"):
-            state[key] = torch.rand(HIDDEN, generator=generator) * 3 + 0.5
+            state[key] = torch.rand(value.shape, generator=generator) * 3 + 0.5
         elif key.endswith("num_batches_tracked"):
             state[key] = torch.tensor(500)
     return {k: v.clone() for k, v in state.items()}
 
 
 def _inputs(seed: int, n: int = N) -> torch.Tensor:
-    return torch.randn(n, IN, generator=rng(seed)) * 1.5
+    return torch.randn(n, 1, SIDE, SIDE, generator=rng(seed)) * 1.5
 
 
 @observer
@@ -72,7 +76,7 @@ def _mc(learner, p: float, state: dict, x: torch.Tensor, passes, start_training:
     seen: dict[str, set] = {}
     handles = []
     for name, module in model.named_modules():
-        if isinstance(module, (nn.BatchNorm1d, nn.Dropout)):
+        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d, nn.Dropout, nn.Dropout2d)):
             handles.append(module.register_forward_pre_hook(
                 lambda m, args, name=name: seen.setdefault(name, set()).add(bool(m.training))))
     before = {name: m.training for name, m in model.named_modules()}
@@ -113,7 +117,7 @@ def check_shapes(learner):
     passes defaults to 100."""
     for passes, expected in ((7, 7), (None, 100)):
         got = _run(learner, passes=passes)
-        call = f"mc_predict(model, x of shape ({N}, {IN}){'' if passes is None else f', passes={passes}'})"
+        call = f"mc_predict(model, x of shape ({N}, 1, {SIDE}, {SIDE}){'' if passes is None else f', passes={passes}'})"
         expect_shape(got["samples"], (expected, N, CLASSES), what=f"the samples of {call}")
         expect_shape(got["mean"], (N, CLASSES), what=f"the mean of {call}")
         for key in ("samples", "mean"):
@@ -195,8 +199,9 @@ def check_every_dropout_on(learner):
     expect(len(drops) == 2, f"the dropout layers ran {len(drops)} of 2 times: mc_predict did not call the model",
            "dropout-not-called", kind="state")
     expect(not off, f"the dropout layers {off} were in eval mode during the passes, so they did nothing: switch on "
-                    "every dropout module, including those nested in sub-modules (model.modules() walks the whole "
-                    "tree)", f"dropout-off:{off}", kind="state")
+                    "every dropout module, of every dropout class (nn.Dropout, nn.Dropout2d, ...: all derive from "
+                    "nn.modules.dropout._DropoutNd), including those nested in sub-modules (model.modules() walks "
+                    "the whole tree)", f"dropout-off:{off}", kind="state")
 
 
 def check_model_mode_restored(learner):

@@ -24,6 +24,10 @@ MUTANTS = [
            "sub-module stays off; walk model.modules(), which visits the whole tree",
            replace={"    for module in model.modules():\n        if isinstance(module, DROPOUT_TYPES)":
                     "    for module in model.children():\n        if isinstance(module, DROPOUT_TYPES)"}),
+    Mutant("only-nn-dropout",
+           "only nn.Dropout layers are switched on: nn.Dropout2d (and Dropout1d/3d, AlphaDropout) are not subclasses "
+           "of nn.Dropout, so they stay off; test for nn.modules.dropout._DropoutNd, their common base class",
+           replace={"DROPOUT_TYPES = (nn.modules.dropout._DropoutNd,)": "DROPOUT_TYPES = (nn.Dropout,)"}),
     Mutant("softmax-over-batch",
            "the softmax runs over the images of the batch (dim=1 of the (passes, N, C) stack), not over the "
            "classes: a pass's probabilities no longer sum to 1; use dim=-1",
