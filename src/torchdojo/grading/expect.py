@@ -36,7 +36,7 @@ __all__ = [
     "CheckFailed", "allow_inplace", "describe", "expect", "expect_close", "expect_dtype", "expect_finite",
     "expect_grad_close", "expect_gradients", "expect_hooks_fire", "expect_loads", "expect_module", "expect_not_delegated", "expect_raises", "expect_sane_init",
     "expect_shape", "expect_state_dict_compatible", "expect_tensor", "expect_unchanged", "expect_vectorised",
-    "grad", "measure", "observer", "randn", "requires_grad", "rng", "scratch_dir", "seeded", "sizes",
+    "grad", "learner_cpu_seconds", "measure", "observer", "randn", "requires_grad", "rng", "scratch_dir", "seeded", "sizes",
 ]
 
 # torch.testing.assert_close's documented defaults (rtol, atol) per dtype
@@ -235,6 +235,12 @@ def expect_not_delegated(measurement: Measurement, forbidden: Iterable[str], wha
     called = sorted(set(forbidden) & set(measurement.functions))
     expect(not called, f"{what} calls {', '.join(called)}: that is the built-in this challenge asks you to write "
                        f"yourself, so it cannot count; {instead}", f"delegated:{what}:{called}", kind="delegated")
+
+
+def learner_cpu_seconds() -> float | None:
+    """CPU seconds the learner's processes have used so far in this grading (None where /proc is missing):
+    time a training budget by the difference around the call, which load on the machine does not inflate."""
+    return current_session().sandbox.cpu_seconds()
 
 
 def scratch_dir() -> Path:

@@ -180,6 +180,27 @@ class Sandbox:
         os.set_blocking(output_r, False)
         return cls(pid, ours, output_r, status_r, isolated)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used so far by every process below the keeper, the learner's and the
+        commands they ran and waited for (cutime, cstime), read from /proc: a busy machine slows the wall
+        clock, not this, and the learner's code cannot change it. None without /proc."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total, todo, seen = 0.0, [self.keeper], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+                total += sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    todo += [int(c) for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+            except (OSError, ValueError, IndexError):
+                if pid == self.keeper:
+                    return None
+        return total
+
     def exit_status(self, timeout: float = 1.0) -> int | None:
         """The learner process's wait status, once init has reported it (None if it did not)."""
         deadline = time.monotonic() + timeout

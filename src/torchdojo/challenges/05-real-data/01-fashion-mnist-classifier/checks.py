@@ -3,14 +3,13 @@ non-linear network), then one training run next to the learner's code (an observ
 training split in the learner's process, times fit from here and watches every optimizer step), and
 the test accuracy, computed here from the model's outputs on the 10,000 test images against labels
 only the grader holds."""
-import os
 import time
-from pathlib import Path
 
 import torch
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-from torchdojo.grading.expect import CheckFailed, expect, expect_module, expect_shape, observer, rng, seeded
+from torchdojo.grading.expect import (CheckFailed, expect, expect_module, expect_shape, learner_cpu_seconds, observer,
+                                      rng, seeded)
 from torchdojo.grading.observer import report_progress
 from torchdojo.grading.remote import current_session
 
@@ -107,26 +106,6 @@ def _logits(model, images: torch.Tensor) -> torch.Tensor:
         return model(images)
 
 
-def _cpu_seconds(session) -> float | None:
-    """CPU time (user + system) used so far by the learner's processes, read here from /proc: a busy
-    machine slows the wall clock, not this, and the learner's code cannot touch it. None without /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, todo, seen = 0.0, [session.sandbox.keeper], set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError, IndexError):
-            if pid == session.sandbox.keeper:
-                return None
-    return total
-
 
 _TRAINED: list = []  # [(session, model, facts, seconds)]: the latest grading's one training run
 
@@ -142,9 +121,9 @@ def _trained(learner):
     _load_training_split()
     # Timed here, in the grader (the learner's clock is not trusted), in CPU seconds of the learner's
     # processes where /proc has them: on a shared machine the wall clock measures the neighbours too.
-    cpu_before, began = _cpu_seconds(session), time.perf_counter()
+    cpu_before, began = learner_cpu_seconds(), time.perf_counter()
     facts = _fit(learner, model)
-    cpu_after, seconds = _cpu_seconds(session), time.perf_counter() - began
+    cpu_after, seconds = learner_cpu_seconds(), time.perf_counter() - began
     if cpu_before is not None and cpu_after is not None:
         seconds = cpu_after - cpu_before
     expect(isinstance(facts, dict), "the training run brought back no report", "fit:noreport")

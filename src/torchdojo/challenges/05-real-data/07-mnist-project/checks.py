@@ -11,12 +11,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import torch
 
 from torchdojo.grading.artifacts import expect_png
-from torchdojo.grading.expect import CheckFailed, expect, observer, scratch_dir
+from torchdojo.grading.expect import CheckFailed, expect, learner_cpu_seconds, observer, scratch_dir
 from torchdojo.grading.remote import LearnerRaised, current_session
 
 TRAIN_CPU_BUDGET_S = 120  # CPU seconds for `python main.py train` (statement); the reference takes about 15
@@ -96,27 +95,6 @@ def _predict(learner, model, images: torch.Tensor) -> torch.Tensor:
         return model(learner.data.normalize(images))
 
 
-def _cpu_seconds(session) -> float | None:
-    """CPU time (user + system) used so far by the learner's processes, read here from /proc, including the
-    commands they ran and waited for (cutime, cstime): a busy machine slows the wall clock, not this, and the
-    learner's code cannot touch it. None without /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total, todo, seen = 0.0, [session.sandbox.keeper], set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError, IndexError):
-            if pid == session.sandbox.keeper:
-                return None
-    return total
-
 
 # --- one training run per grading, shared by the checks -----------------------------------------
 
@@ -136,9 +114,9 @@ def _state(learner) -> dict:
     _RUN.clear()
     dataset, root = _dataset()
     facts = {"dataset": dataset, "root": root}
-    before = _cpu_seconds(session)
+    before = learner_cpu_seconds()
     facts["train"] = _command(["train"], _env(dataset, root), TRAIN_TIMEOUT_S)
-    after = _cpu_seconds(session)
+    after = learner_cpu_seconds()
     facts["train"]["cpu"] = after - before if before is not None and after is not None else facts["train"]["seconds"]
     _RUN.append((session, facts))
     return facts
