@@ -240,3 +240,12 @@ def test_a_socket_of_the_wrong_kind_is_not_trusted(warm):
         assert grade_source(huber, solution, "a.py").passed  # it hung up: graded cold
     finally:
         listener.close()
+
+
+def test_a_long_runtime_folder_still_gives_a_socket_address_that_fits(warm, monkeypatch):
+    deep = warm / ("very-long-folder-name-" * 6)
+    deep.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    path = client.socket_path()
+    assert len(os.fsencode(path)) <= client.SOCKET_PATH_MAX
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700 and path.parent.stat().st_uid == os.getuid()

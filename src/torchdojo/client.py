@@ -63,10 +63,13 @@ def runtime_dir() -> Path:
     """A folder only this user can enter: $XDG_RUNTIME_DIR/torchdojo, else ~/.cache/torchdojo/server."""
     xdg = os.environ.get("XDG_RUNTIME_DIR", "")
     if xdg and os.path.isdir(xdg) and os.access(xdg, os.W_OK | os.X_OK):
-        folder = Path(xdg) / "torchdojo"
-    else:
-        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(cache) / "torchdojo" / "server"
+        return _private(Path(xdg) / "torchdojo")
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return _private(Path(cache) / "torchdojo" / "server")
+
+
+def _private(folder: Path) -> Path:
+    """`folder`, made if needed, checked to be a real folder of this user's that nobody else can enter."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.lstat()
@@ -86,9 +89,19 @@ def identity() -> dict[str, str]:
             "env": json.dumps(env, sort_keys=True)}
 
 
+SOCKET_PATH_MAX = 100  # bytes: a Unix socket's address holds 108 on Linux, 104 on macOS
+
+
 def socket_path() -> Path:
+    """The socket for this command's identity; in a short private folder under the system's temporary
+    folder when the usual one's path is too long for a socket address."""
     digest = hashlib.sha256(json.dumps(identity(), sort_keys=True).encode()).hexdigest()[:16]
-    return runtime_dir() / f"grader-{digest}.sock"
+    path = runtime_dir() / f"grader-{digest}.sock"
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+        import tempfile
+
+        path = _private(Path(tempfile.gettempdir()) / f"torchdojo-{os.getuid()}") / f"grader-{digest}.sock"
+    return path
 
 
 def lock_path(path: Path) -> Path:
