@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import select
 import signal

@@ -17,7 +17,7 @@ from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
-from torchdojo.cli.quick import grade_path, grade_source, next_step, run_check  # noqa: F401 (watch uses them)
+from torchdojo.cli.quick import grade_source, run_check
 from torchdojo.rendering import ProgressLine
 from torchdojo.requirements import unmet
 from torchdojo.workspace import Workspace, find, find_or_none, init as init_workspace, \

@@ -21,7 +21,8 @@ from torchdojo.catalog import Challenge, catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
-from torchdojo.cli.learn import grade_path, next_step, show_hint, show_list
+from torchdojo.cli.learn import show_hint, show_list
+from torchdojo.cli.quick import grade_path, next_step
 from torchdojo.rendering import ProgressLine
 from torchdojo.requirements import ensure as ensure_requirements
 from torchdojo.workspace import Workspace, find, is_template
