@@ -24,15 +24,15 @@ imports torch, and an entry point that names a plain package is located without 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.metadata
-import importlib.util
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from torchdojo.catalog import FORMAT_VERSION, ID_PATTERN, Catalog, CatalogError, Challenge, load_catalog
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 PACKS_ENV_VAR = "TORCHDOJO_PACKS"
 ENTRY_POINT_GROUP = "torchdojo.packs"
@@ -57,6 +57,8 @@ def read_pack(root: Path, name: str | None = None, origin: str = "") -> Pack:
     data: dict = {}
     toml_path = root / PACK_FILE
     if toml_path.is_file():
+        import tomllib
+
         try:
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -79,6 +81,9 @@ def read_pack(root: Path, name: str | None = None, origin: str = "") -> Pack:
 
 def _entry_point_root(entry_point: importlib.metadata.EntryPoint) -> Path:
     """The folder an entry point names: a package's own folder, or what ``module:attr`` gives."""
+    import importlib
+    import importlib.util
+
     if entry_point.attr:
         value = getattr(importlib.import_module(entry_point.module), entry_point.attr)
         return Path(value() if callable(value) else value)
@@ -90,12 +95,21 @@ def _entry_point_root(entry_point: importlib.metadata.EntryPoint) -> Path:
     return Path(spec.origin).parent
 
 
-def discover_packs() -> list[Pack]:
-    """Every pack: the folders in $TORCHDOJO_PACKS, then the installed entry points (by name)."""
+def entry_points() -> list["importlib.metadata.EntryPoint"]:
+    """The installed ``torchdojo.packs`` entry points, by name (scanning every distribution on
+    sys.path: the slow part of finding the packs)."""
+    import importlib.metadata
+
+    return sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+
+
+def discover_packs(installed: list | None = None) -> list[Pack]:
+    """Every pack: the folders in $TORCHDOJO_PACKS, then the installed entry points (by name;
+    `installed`, when given, is what :func:`entry_points` returned)."""
     packs: list[Pack] = []
     for entry in filter(None, os.environ.get(PACKS_ENV_VAR, "").split(os.pathsep)):
         packs.append(read_pack(Path(entry), origin=f"${PACKS_ENV_VAR}"))
-    for entry_point in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+    for entry_point in entry_points() if installed is None else installed:
         dist = getattr(entry_point, "dist", None)
         origin = f"entry point {entry_point.name!r}" + (f" of {dist.name} {dist.version}" if dist else "")
         try:
