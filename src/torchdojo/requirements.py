@@ -3,16 +3,19 @@
 A challenge declares ``requires = ["fashion-mnist"]`` in its challenge.toml. `torchdojo list`
 shows a challenge whose requirement is absent with the reason and the exact command that
 satisfies it; `torchdojo check` refuses to grade it (exit code 8, as for a missing dataset in
-`torchdojo train`): there is never a fallback to random data. Nothing here imports torch.
+`torchdojo train`): there is never a fallback to random data. Nothing here imports torch, and
+torchdojo.data is imported only when a challenge requires a dataset (a warm `torchdojo check` of
+any other challenge does not pay for it).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from torchdojo.catalog import Challenge
-from torchdojo.data.sources import DatasetMissing
+if TYPE_CHECKING:
+    from torchdojo.catalog import Challenge
 
 
 @dataclass(frozen=True)
@@ -22,8 +25,16 @@ class Unmet:
     fix: str  # the exact command (or step) that satisfies it
 
 
-class RequirementMissing(DatasetMissing):
-    """A challenge needs something this machine does not have; the message says how to get it."""
+def __getattr__(name: str):
+    if name == "RequirementMissing":  # a DatasetMissing: defined on first use, with torchdojo.data
+        if name in globals():
+            return globals()[name]
+        from torchdojo.data.sources import DatasetMissing
+
+        globals()[name] = cls = type(name, (DatasetMissing,), {"__module__": __name__, "__doc__": (
+            "A challenge needs something this machine does not have; the message says how to get it.")})
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _FIXES = {
@@ -36,6 +47,7 @@ _FIXES = {
 
 def _dataset_present(name: str) -> bool:
     from torchdojo.data.real import locate
+    from torchdojo.data.sources import DatasetMissing
 
     try:
         locate(name, download=False)
@@ -66,5 +78,5 @@ def ensure(challenge: Challenge) -> None:
     missing = unmet(challenge)
     if missing:
         lines = "; ".join(f"{m.reason}: {m.fix}" for m in missing)
-        raise RequirementMissing(f"{challenge.id} needs {', '.join(m.requirement for m in missing)}, "
+        raise __getattr__("RequirementMissing")(f"{challenge.id} needs {', '.join(m.requirement for m in missing)}, "
                                  f"which this machine lacks — {lines}")

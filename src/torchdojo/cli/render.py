@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
-import traceback
 from typing import Any, Sequence
 
-from rich import box
 from rich.markup import escape
-from rich.table import Table
 
 from torchdojo import rendering
 from torchdojo.rendering import console, report  # noqa: F401 (commands print reports through here)
@@ -23,6 +20,8 @@ def error(message: str, label: str = "error") -> None:
 
 def error_traceback(exc: BaseException) -> None:
     """The whole traceback of ``exc`` on stderr, as Python prints it (for a bug report)."""
+    import traceback
+
     console(stderr=True).print(escape("".join(traceback.format_exception(exc))), end="")
 
 
@@ -40,6 +39,9 @@ def as_json(data: Any) -> None:
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich import box
+    from rich.table import Table
+
     out = console()
     grid = Table(title=title, box=box.SIMPLE_HEAD if out.is_terminal else None, title_justify="left",
                  show_edge=False, pad_edge=False)
