@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -202,6 +203,42 @@ def test_cold_when_disabled(warm, monkeypatch):
         monkeypatch.delenv(variable)
     assert client.disabled(no_server=True)
     assert not list(warm.glob("torchdojo/*.sock"))  # nothing was started
+
+
+def test_a_cold_check_skips_typer_and_ends_as_the_typer_command_does(tmp_path, monkeypatch, capsys):
+    """`check --no-server` (and TORCHDOJO_NO_SERVER, set for every test) grades in the lean command,
+    with the typer command's report, errors and exit codes."""
+    from typer.testing import CliRunner
+
+    from torchdojo.cli.app import app, main
+
+    huber, solution, mutant = huber_cases()
+    (tmp_path / "pass.py").write_text(solution)
+    (tmp_path / "fail.py").write_text(mutant)
+    monkeypatch.chdir(tmp_path)
+    for args in (["check", "huber-loss", "--file", "pass.py"], ["check", "huber-loss", "--file", "fail.py", "--json"],
+                 ["check", "huber-lose", "--file", "pass.py"], ["check", "huber-loss", "--file", "gone.py"],
+                 ["check", "huber-lose", "--json", "--no-server"], ["check"]):
+        code = main(args)
+        lean = capsys.readouterr()
+        typed = CliRunner().invoke(app, args)
+        assert code == typed.exit_code and code in (0, 1, 3, 4, 5)
+        assert _without_durations(lean.out + lean.err) == _without_durations(typed.output)
+    env = dict(os.environ, PYTHONPATH=str(Path(torchdojo.__file__).parent.parent))
+    code = ("import sys; from torchdojo.cli.app import main; code = main(['check', 'huber-loss', '--file', "
+            "'pass.py', '--no-server']); print(code, 'typer' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 False"
+
+
+def _without_durations(output: str) -> str | dict:
+    if not output.startswith("{"):
+        return re.sub(r"in \d+\.\d\d s\.", "in _ s.", output)
+    data = json.loads(output)
+    data.pop("duration", None)
+    for r in data.get("results", []):
+        r.pop("duration")
+    return data
 
 
 def test_command_line_check_status_and_stop(warm, tmp_path):

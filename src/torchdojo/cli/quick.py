@@ -1,10 +1,13 @@
-"""`torchdojo check` without typer: the command's body, and a lean path to the warm grader.
+"""`torchdojo check` without typer: the command's body, and a lean path to the grader.
 
 A warm check must answer in a fraction of a second, and importing the typer application alone costs
 about 0.2 s (see DESIGN.md), so :func:`main` is tried before it: a plain ``torchdojo check [ID]
 [--file F] [--json] [--no-server]`` is parsed here and graded through the server
-(:mod:`torchdojo.client`); anything else, or a check that must grade cold, goes to the typer
-application, whose ``check`` runs the same :func:`run_check`. Nothing here imports typer or torch.
+(:mod:`torchdojo.client`), or in this process when it must grade cold (``--no-server``,
+``TORCHDOJO_NO_SERVER``, CI, no server answering): a cold check pays for torch and the grading, not
+for typer. Anything else (another command, ``--help``, an option this parser does not know) goes to
+the typer application, whose ``check`` runs the same :func:`run_check` and ends the same way.
+Nothing here imports typer or torch (a cold grading imports torch when it starts).
 """
 from __future__ import annotations
 
@@ -21,13 +24,15 @@ from torchdojo.workspace import Workspace, WorkspaceError, find_or_none
 
 
 def main(argv: list[str]) -> int | None:
-    """Run a plain `check` through the warm grader; None when the typer application must handle it
-    (another command, options this parser does not know, or the server is not to be used)."""
+    """Run a plain `check` (through the warm grader, or cold); None when the typer application must
+    handle it (another command, or options this parser does not know)."""
     options = parse(argv)
-    if options is None or client.disabled(options["no_server"]):
+    if options is None:
         return None
     try:
         return int(run_check(**options))
+    except KeyboardInterrupt:  # before the grading began: typer ends a command so, silently
+        return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - ended exactly as the typer command would end it
         from torchdojo.cli.errors import LEARNER_ERRORS, _exit_code
 
