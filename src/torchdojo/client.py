@@ -233,10 +233,11 @@ def request(message: dict, path: Path | None = None) -> dict:
 
 
 def grade(challenge_id: str, source: str | dict[str, str], label: str, match_mistakes: bool = True,
-          on_progress: Callable[[dict], None] | None = None) -> dict:
+          on_progress: Callable[[dict], None] | None = None, while_waiting: Callable[[], None] | None = None) -> dict:
     """Grade through the server: the report as a dict (Report.to_dict). Raises Unavailable whenever
     the server cannot give a complete report; a Ctrl-C here closes the connection, and the server
-    then stops the grading (and every process the learner's code started)."""
+    then stops the grading (and every process the learner's code started). `while_waiting` is called
+    once the server has taken the grading on: work of the command's own that overlaps the grading."""
     path = socket_path()
     message = {"op": "grade", "versions": versions(), "challenge": challenge_id, "source": source,
                "label": label, "match_mistakes": match_mistakes}
@@ -250,6 +251,8 @@ def grade(challenge_id: str, source: str | dict[str, str], label: str, match_mis
                 if "accepted" in answer:
                     budget = answer.get("budget")
                     deadline = time.monotonic() + float(budget) if isinstance(budget, (int, float)) else None
+                    if while_waiting is not None:
+                        while_waiting()
                     return _follow(conn, deadline, on_progress)
                 if "stale" in answer:
                     break

@@ -1,17 +1,18 @@
 """Grading reports as text: rich colour on a terminal, plain lines when piped.
 
 Shared by the command line (``torchdojo.cli.render`` prints everything else) and the notebook API
-(``torchdojo.check``), so the library never imports the CLI.
+(``torchdojo.check``), so the library never imports the CLI. Rich is imported when something is
+printed, not with this module: a warm `torchdojo check` imports it while the server grades.
 """
 from __future__ import annotations
 
 import sys
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING, Any
 
 from torchdojo.grading.report import Report, Status
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 MARKS = {  # status -> (label, rich style)
     Status.PASSED: ("PASS", "bold green"),
@@ -23,7 +24,16 @@ MARKS = {  # status -> (label, rich style)
 }
 
 
+def escape(text: str) -> str:
+    """Rich's markup escape (``[`` that would start a tag)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     # when piped, never wrap: logs, greps and tests see whole lines
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
