@@ -132,6 +132,14 @@ class ProgressStore:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self) -> "ProgressStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Closed at once (not whenever the garbage collector finds the connection): the last one to
+        close folds the write-ahead log into the file, which then holds everything by itself."""
+        self.close()
+
     def _write(self, sql: str, params: tuple) -> None:
         try:
             with self._db:  # one short transaction per write; concurrent writers wait their turn

@@ -50,18 +50,18 @@ class Workspace:
         and make its challenge the current one. An attempt is a grading of code the learner changed:
         when `source` (what was graded) is still the challenge's template, or every check stopped at
         a TODO, nothing is counted and False is returned."""
-        store = self.store()
-        store.set_current(report.challenge_id)
-        if source is not None and is_template(report.challenge_id, source):
-            return False
-        if report.results and not report.load_error and all(r.fingerprint == "todo" for r in report.results):
-            return False  # every check stopped at a TODO still in place (a fresh notebook, an edit elsewhere)
-        results = [dict(name=r.name, status=r.status.value, message=r.message[:500], fingerprint=r.fingerprint)
-                   for r in report.results]
-        if report.load_error:
-            results.append(dict(name="load", status="error", message=report.load_error[:500]))
-        store.record_attempt(report.challenge_id, report.duration, report.passed, results)
-        return True
+        with self.store() as store:
+            store.set_current(report.challenge_id)
+            if source is not None and is_template(report.challenge_id, source):
+                return False
+            if report.results and not report.load_error and all(r.fingerprint == "todo" for r in report.results):
+                return False  # every check stopped at a TODO still in place (a fresh notebook, an edit elsewhere)
+            results = [dict(name=r.name, status=r.status.value, message=r.message[:500], fingerprint=r.fingerprint)
+                       for r in report.results]
+            if report.load_error:
+                results.append(dict(name="load", status="error", message=report.load_error[:500]))
+            store.record_attempt(report.challenge_id, report.duration, report.passed, results)
+            return True
 
     def file_for(self, challenge: Challenge) -> Path:
         """The learner's file (or folder, for a folder challenge) for `challenge`."""
@@ -85,11 +85,11 @@ class Workspace:
     def current(self, catalog: Catalog) -> Challenge:
         """The challenge to work on: the one last started or checked; in a new workspace, the first
         (in catalog order) not passed yet."""
-        store = self.store()
-        chosen = store.current()
-        if chosen in catalog.ids():
-            return catalog.get(chosen)
-        summary = store.summary()
+        with self.store() as store:
+            chosen = store.current()
+            if chosen in catalog.ids():
+                return catalog.get(chosen)
+            summary = store.summary()
         for challenge in catalog:
             if not (summary.get(challenge.id) and summary[challenge.id].passed):
                 return challenge
