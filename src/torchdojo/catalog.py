@@ -380,7 +380,7 @@ def _tree(root: Path) -> list[str]:
         paths.append(track)
         for folder in folders(track):
             paths += [folder, os.path.join(folder, "challenge.toml")]
-            paths += [p for p in (os.path.join(folder, "template"), os.path.join(folder, "solution")) if os.path.isdir(p)]
+            paths += [p for p in (os.path.join(folder, d) for d in ("template", "solution")) if os.path.isdir(p)]
     return paths
 
 
