@@ -64,6 +64,11 @@ def test_train_then_evaluate_on_real_fashion_mnist(tmp_path, capsys):
     run_dir = tmp_path / "run"
     assert main(["train", "--epochs", "1", "--out", str(run_dir)]) == ExitCode.OK
     trained = capsys.readouterr().out
+    from torchdojo.train import supports_bf16
+
+    if not torch.cuda.is_available():  # what it chose, and why: the CPU and its capability
+        precision = "bf16 autocast" if supports_bf16(torch.device("cpu")) else "fp32"
+        assert f"training in {precision}, channels_last (CPU: " in trained, trained
     reported = re.search(r"test accuracy (\d+\.\d+)% after 1 epoch,", trained)
     assert reported, trained
     assert float(reported.group(1)) > 85.0  # one epoch of the recipe; its 5 epochs reach ~92%
@@ -133,6 +138,14 @@ def test_truncated_model_is_a_bad_file_named_in_one_line(tmp_path, capsys):
     (run_dir / "model.pt").write_bytes(whole[:len(whole) // 2])
     assert main(["evaluate", str(run_dir)]) == ExitCode.BAD_FILE
     assert_one_line_naming(capsys.readouterr().err, run_dir / "model.pt", "truncated")
+
+
+def test_a_run_recorded_before_the_hidden_layer_still_evaluates(tmp_path, capsys):
+    """Runs written before the model had a hidden layer record no "hidden": they are read as hidden=0."""
+    run_dir = small_run_dir(tmp_path)
+    torch.save(ConvNet(ModelConfig(widths=(8,), hidden=0, flip_average=True)).state_dict(), run_dir / "model.pt")
+    assert main(["evaluate", str(run_dir)]) == ExitCode.OK
+    assert "test accuracy" in capsys.readouterr().out
 
 
 def test_model_of_another_shape_is_a_bad_file(tmp_path, capsys):

@@ -292,3 +292,15 @@ def test_ddp_reports_what_the_saved_model_scores(tmp_path):
     scores = evaluate(model, make_moons(200, seed=9), device="cpu")
     assert scores["loss"] == pytest.approx(result["last"]["val_loss"], rel=1e-6)
     assert scores["accuracy"] == result["last"]["val_accuracy"]
+
+
+def test_bf16_is_chosen_only_where_torch_computes_it_natively():
+    """A CPU with AVX512-BF16/AMX but torch capped at AVX2 (ATEN_CPU_CAPABILITY) emulates bf16,
+    ~8x slower than fp32: the recipe must then train in fp32, and say so."""
+    code = ("import torch; from torchdojo.train import supports_bf16; from torchdojo.train.device import "
+            "precision_line; cpu = torch.device('cpu'); print(supports_bf16(cpu)); "
+            "print(precision_line(cpu, supports_bf16(cpu)))")
+    capped = subprocess.run([sys.executable, "-c", code], env={**os.environ, "ATEN_CPU_CAPABILITY": "avx2"},
+                            capture_output=True, text=True, timeout=120)
+    chosen, line = capped.stdout.splitlines()
+    assert chosen == "False" and line.startswith("fp32, channels_last (CPU: ") and ", AVX2, " in line, capped.stdout

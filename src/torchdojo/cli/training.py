@@ -38,8 +38,9 @@ def train(
                                         help="bf16 autocast (default: where it is native)."),
 ) -> ExitCode:
     """Train the reference CNN; writes model, checkpoint, metrics, curve and TensorBoard events."""
-    from torchdojo.project.run import RunConfig, read_config, train_run
+    from torchdojo.project.run import RunConfig, read_config, resolve, train_run
     from torchdojo.train import Callback, shutdown
+    from torchdojo.train.device import precision_line
 
     run_dir = resume or out or Path(DEFAULT_OUT[dataset.value])
     if resume is None and (run_dir / "metrics.json").exists():
@@ -56,14 +57,17 @@ def train(
             render.info(f"resuming {resume} at epoch {checkpoint['epoch'] + 1} of {planned.epochs}")
     existed = run_dir.exists()
     before = set(run_dir.rglob("*")) if existed else set()
-    config = RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed,
-                       bf16=bf16)
+    config, chosen = resolve(read_config(resume) if resume is not None else
+                             RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed, bf16=bf16),
+                             device)
+    if _is_main_rank():
+        render.info(f"training in {precision_line(chosen, config.bf16)}")
     class PrintEpoch(Callback):
         def on_epoch_end(self, state, record: dict) -> None:
             render.info(_epoch_line(record))
 
     try:
-        state = train_run(config, run_dir, data_dir=data_dir, device=device,
+        state = train_run(config, run_dir, data_dir=data_dir, device=chosen,
                           resume=resume is not None, callbacks=[PrintEpoch()])
     except KeyboardInterrupt:
         finished = (run_dir / "checkpoint.pt").exists()

@@ -43,29 +43,29 @@ class RunConfig:
     label_smoothing: float = 0.1
     seed: int = 0
     widths: tuple[int, ...] = ModelConfig.widths
+    hidden: int = ModelConfig.hidden
     bf16: bool | None = None  # None: on where the device computes bf16 natively
     extra: dict = field(default_factory=dict)  # device and similar facts, for the record
 
     def model_config(self) -> ModelConfig:
         channels, size = IMAGE_SHAPES[self.dataset]
         return ModelConfig(in_channels=channels, image_size=size, widths=tuple(self.widths),
-                           flip_average=DATA_CONFIGS[self.dataset].flip)
+                           hidden=self.hidden, flip_average=DATA_CONFIGS[self.dataset].flip)
 
 
 def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
               resume: bool = False, callbacks=()):
     """Train (or resume) the run in ``run_dir``; returns the final ``TrainState``."""
-    device = pick_device(device)
     retain_freed_memory()
     if resume:
         config, checkpoint = load_run(run_dir)
+        device = pick_device(device)
         if checkpoint["epoch"] >= config.epochs:
             raise RunError(f"{run_dir} already finished all {config.epochs} epochs; "
                            "start a new run with --out to train again")
     else:
         checkpoint = None
-        bf16 = supports_bf16(device) if config.bf16 is None else config.bf16
-        config = replace(config, bf16=bf16, extra={"device": str(device)})
+        config, device = resolve(config, device)
     train_images, train_labels = load_split(config.dataset, True, device, data_dir)
     test_images, test_labels = load_split(config.dataset, False, device, data_dir)
     seed_torch(config.seed)  # the initial weights
@@ -84,6 +84,14 @@ def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
                                          train_label="training (augmented)" if DATA_CONFIGS[config.dataset].flip
                                          else "training")],
     )
+
+
+def resolve(config: RunConfig, device=None):
+    """``(config, device)`` with the device picked and the precision decided: bf16 autocast where the
+    device computes bf16 natively, unless the config says (see ``train.device.precision_line``)."""
+    device = pick_device(device)
+    bf16 = supports_bf16(device) if config.bf16 is None else config.bf16
+    return replace(config, bf16=bf16, extra={"device": str(device)}), device
 
 
 def peak_lr(config: RunConfig, total_steps: int) -> float:
@@ -122,7 +130,8 @@ def read_config(run_dir: Path) -> RunConfig:
     metrics = _require(run_dir / "metrics.json", "is this a directory written by torchdojo train?")
     try:
         fields = json.loads(metrics.read_text())["config"]
-        return RunConfig(**{**fields, "widths": tuple(fields["widths"])})
+        # a run recorded before the hidden layer existed had none
+        return RunConfig(**{"hidden": 0, **fields, "widths": tuple(fields["widths"])})
     except (ValueError, KeyError, TypeError) as exc:
         raise RunFileCorrupt(f"{metrics} is not a torchdojo run record ({_brief(exc)}); "
                              "start a new run with --out") from None
@@ -172,4 +181,4 @@ def _require(path: Path, advice: str) -> Path:
     return path
 
 
-__all__ = ["RunConfig", "RunError", "evaluate_run", "read_config", "train_run"]
+__all__ = ["RunConfig", "RunError", "evaluate_run", "read_config", "resolve", "train_run"]
