@@ -18,7 +18,10 @@ from torchdojo.grading.report import Status
 IDS = catalog().ids()
 # One worker grades all of a challenge (its solution, template, mutants, alternatives: cached per process);
 # `pytest -n 2 --dist loadgroup` keeps each challenge's tests together instead of grading it on both workers.
-CHALLENGES = [pytest.param(i, marks=pytest.mark.xdist_group(i)) for i in IDS]
+# The ones with the longest checks go first, so that the two workers finish together, not one of them
+# starting a minutes-long project while the other has nothing left.
+CHALLENGES = [pytest.param(i, marks=pytest.mark.xdist_group(i))
+              for i in sorted(IDS, key=lambda i: -catalog().get(i).time_limit)]
 
 
 def graded(challenge_id: str) -> authoring.Graded:
