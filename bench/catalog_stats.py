@@ -7,7 +7,6 @@ Usage: python bench/catalog_stats.py [--repeat 5] [--training-repeat 1] [ID ...]
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 
 import torch
@@ -15,16 +14,7 @@ import torch
 from torchdojo.catalog import catalog
 from torchdojo.grading.mutants import load_mutants
 from torchdojo.grading.runner import checks_for, grade
-
-
-def cpu_name() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+from torchdojo.train.device import cpu_name
 
 
 def main() -> None:

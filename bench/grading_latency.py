@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -122,9 +121,9 @@ def main() -> None:
 
 def report(floor: list[float], results: dict[str, dict[str, list[float]]], repeat: int) -> None:
     a = statistics.median(floor)
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    print(f"cpu: {cpu}, {os.cpu_count()} cores; repeats: {repeat} (medians)")
+    from torchdojo.train.device import cpu_name
+
+    print(f"cpu: {cpu_name()}, {os.cpu_count()} cores; repeats: {repeat} (medians)")
     print(f"(a) python -c 'import torch'                 {a:6.2f} s")
     medians = {name: {k: statistics.median(v) for k, v in m.items() if v} for name, m in results.items()}
     for name, m in medians.items():

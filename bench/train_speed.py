@@ -69,9 +69,9 @@ def training_flops_per_image(config: RunConfig) -> float:
     torch.utils.flop_counter on one step of a batch of 64)."""
     from torch.utils.flop_counter import FlopCounterMode
 
-    model = ConvNet(config.model_config())
-    channels, size = config.model_config().in_channels, config.model_config().image_size
-    images = torch.randn(64, channels, size, size)
+    shape = config.model_config()
+    model = ConvNet(shape)
+    images = torch.randn(64, shape.in_channels, shape.image_size, shape.image_size)
     with FlopCounterMode(display=False) as counter:
         torch.nn.functional.cross_entropy(model(images), torch.randint(0, 10, (64,))).backward()
     return counter.get_total_flops() / 64

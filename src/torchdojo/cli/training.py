@@ -57,7 +57,7 @@ def train(
             render.info(f"resuming {resume} at epoch {checkpoint['epoch'] + 1} of {planned.epochs}")
     existed = run_dir.exists()
     before = set(run_dir.rglob("*")) if existed else set()
-    config, chosen = resolve(read_config(resume) if resume is not None else
+    config, chosen = resolve(planned if resume is not None else
                              RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed, bf16=bf16),
                              device)
     if _is_main_rank():

@@ -64,21 +64,25 @@ def _cpu_has_native_bf16() -> bool:
             and torch.backends.cpu.get_cpu_capability().startswith("AVX512"))
 
 
+def cpu_name() -> str:
+    """The CPU's model name ("Intel(R) Xeon(R) Processor"), for figures quoted with their machine."""
+    import platform
+
+    return next((line.split(":", 1)[1].strip() for line in _cpuinfo().splitlines()
+                 if line.startswith("model name")), platform.processor() or platform.machine())
+
+
 def cpu_description() -> str:
     """The CPU as the precision choice sees it: "Intel(R) Xeon(R) Processor, AVX512, native bf16
     (amx_bf16, avx512_bf16)" or "AMD EPYC 7B13, AVX2, no native bf16"."""
-    import platform
-
     import torch
 
     info = _cpuinfo()
-    name = next((line.split(":", 1)[1].strip() for line in info.splitlines()
-                 if line.startswith("model name")), platform.processor() or platform.machine())
     flags = [flag for flag in NATIVE_BF16_FLAGS if flag in info]
     bf16 = (f"native bf16 ({', '.join(flags)})" if _cpu_has_native_bf16() else
             f"bf16 not used natively ({', '.join(flags)} present, torch capped below AVX512)" if flags else
             "no native bf16")
-    return f"{name}, {torch.backends.cpu.get_cpu_capability()}, {bf16}"
+    return f"{cpu_name()}, {torch.backends.cpu.get_cpu_capability()}, {bf16}"
 
 
 def precision_line(device, bf16: bool) -> str:
