@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from torchdojo import catalog as catalog_module, packs
-from torchdojo.catalog import CATALOG_ENV_VAR, CatalogError, catalog, load_catalog, snapshot_path
+from torchdojo import catalog_snapshot, packs
+from torchdojo.catalog import CATALOG_ENV_VAR, CatalogError, catalog, load_catalog
+from torchdojo.catalog_snapshot import snapshot_path
 from torchdojo.packs import discover_packs, with_packs
 
 ROOT = Path(__file__).parent.parent
@@ -49,7 +50,7 @@ def from_snapshot_only(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("loaded instead of taken from the snapshot")
 
-    monkeypatch.setattr(catalog_module, "load_catalog", refuse)
+    monkeypatch.setattr(catalog_snapshot, "load_catalog", refuse)
     monkeypatch.setattr(packs, "entry_points", refuse)
 
 
@@ -75,7 +76,7 @@ def test_the_snapshot_is_written_and_gives_the_same_catalog(challenges, monkeypa
     assert snapshot_path(challenges).is_file()
     from_snapshot_only(monkeypatch)
     again = fresh()
-    assert again == first and catalog_module._same(again, first)
+    assert again == first and catalog_snapshot._same(again, first)
     assert [c.play for c in again] == [c.play for c in first] and all(
         isinstance(c.path, Path) and isinstance(c.entry, tuple) for c in again)
 
@@ -164,7 +165,7 @@ def test_a_corrupt_snapshot_is_never_trusted(challenges, damage):
         data["challenges"] = [{"id": c["id"]} for c in data["challenges"]]
         damage = json.dumps(data).encode()
     path.write_bytes(damage)
-    assert catalog_module._same(fresh(), first)
+    assert catalog_snapshot._same(fresh(), first)
     assert json.loads(path.read_bytes())["challenges"]  # and written again
 
 
