@@ -5,8 +5,8 @@
 Both train the same network (torchdojo.project.model.ConvNet) in this one process:
 
 * reference: ``torchdojo.project`` as ``torchdojo train`` runs it (uint8 tensors on the device,
-  channels_last, bf16 autocast where native, batch 256, SGD-Nesterov + one-cycle, flips, label
-  smoothing);
+  channels_last, bf16 autocast where native, a frozen patch-whitening first layer, batch 128,
+  SGD-Nesterov + one-cycle, flips, label smoothing);
 * course-style: a torchvision dataset with ``ToTensor``, a shuffling DataLoader, batch 64, fp32,
   Adam at 1e-3, as the course notebooks write it.
 
@@ -72,6 +72,8 @@ def training_flops_per_image(config: RunConfig) -> float:
     shape = config.model_config()
     model = ConvNet(shape)
     images = torch.randn(64, shape.in_channels, shape.image_size, shape.image_size)
+    if config.whiten:  # a frozen first layer: no weight gradient, nothing back-propagated into it
+        model.whiten(images)
     with FlopCounterMode(display=False) as counter:
         torch.nn.functional.cross_entropy(model(images), torch.randint(0, 10, (64,))).backward()
     return counter.get_total_flops() / 64
@@ -89,7 +91,8 @@ def reference(device, bf16: bool | None) -> list[tuple[float, float]]:
 
 
 def course_style(device, epochs: int, widths) -> list[tuple[float, float]]:
-    """The same network (without test-time flips) trained the way the course notebooks do it."""
+    """The same network (without test-time flips or whitening) trained the way the course notebooks
+    do it."""
     from torch.utils.data import DataLoader
     from torchvision import transforms
 

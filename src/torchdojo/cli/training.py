@@ -27,7 +27,7 @@ DEFAULT_OUT = {"fashion-mnist": "runs/fmnist", "mnist": "runs/mnist", "cifar10":
 @training_command
 def train(
     dataset: DatasetName = typer.Option(DatasetName.fashion_mnist, help="Dataset to train on."),
-    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs (default: the recipe's 5)."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Epochs (default: the recipe's 3)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (default: runs/<dataset>)."),
     resume: Optional[Path] = typer.Option(None, help="Continue the run in this directory."),
     data_dir: Optional[Path] = typer.Option(None, help="Where the dataset is (else TORCHDOJO_DATA, "
