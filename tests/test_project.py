@@ -18,7 +18,7 @@ from torchdojo.cli.app import main
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.project.data import Preprocess, load_split
 from torchdojo.project.model import ConvNet, ModelConfig
-from torchdojo.project.run import WHITENING_IMAGES, RunConfig, train_run
+from torchdojo.project.run import WHITENING_IMAGES, RunConfig, read_config, train_run
 from torchdojo.train import Callback, load
 
 ARTIFACTS = {"model.pt", "checkpoint.pt", "metrics.json", "training_curve.png"}
@@ -198,8 +198,11 @@ def test_truncated_model_is_a_bad_file_named_in_one_line(tmp_path, capsys):
 
 
 def test_a_run_recorded_before_the_hidden_layer_still_evaluates(tmp_path, capsys):
-    """Runs written before the model had a hidden layer record no "hidden": they are read as hidden=0."""
+    """Runs written before the model had a hidden layer record no "hidden": they are read as hidden=0;
+    nor "whiten": their first layer trained (a resumed one trains it on)."""
     run_dir = small_run_dir(tmp_path)
+    config = read_config(run_dir)
+    assert config.hidden == 0 and config.whiten is False
     torch.save(ConvNet(ModelConfig(widths=(8,), hidden=0, flip_average=True)).state_dict(), run_dir / "model.pt")
     assert main(["evaluate", str(run_dir)]) == ExitCode.OK
     assert "test accuracy" in capsys.readouterr().out

@@ -138,7 +138,8 @@ def read_config(run_dir: Path) -> RunConfig:
     try:
         fields = json.loads(metrics.read_text())["config"]
         # a run recorded before the hidden layer or the whitening existed had neither
-        return RunConfig(**{"hidden": 0, "whiten": False, **fields, "widths": tuple(fields["widths"])})
+        before = {"hidden": 0, "whiten": False}
+        return RunConfig(**{**before, **fields, "widths": tuple(fields["widths"])})
     except (ValueError, KeyError, TypeError) as exc:
         raise RunFileCorrupt(f"{metrics} is not a torchdojo run record ({_brief(exc)}); "
                              "start a new run with --out") from None
