@@ -25,7 +25,6 @@ from torchdojo.grading import channel
 from torchdojo.grading.diagnostics import learner_traceback
 from torchdojo.grading.operands import OperandWitness, operands_of
 from torchdojo.grading.submission import Submission
-from torchdojo.train.device import retain_freed_memory
 
 OUT_OF_MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")
 MAX_ITEMS = 10_000  # items a learner's iterable may yield to the grader
@@ -414,7 +413,6 @@ def serve(fd: int, submission: Submission, entry: tuple[str, ...]) -> None:
     global IN_LEARNER_PROCESS, _CHANNEL_FD
     IN_LEARNER_PROCESS, _CHANNEL_FD = True, fd
     torch.set_num_threads(1)  # a forked child must not reuse the parent's OpenMP pool (it can hang)
-    retain_freed_memory()  # a learner's training steps then reuse memory instead of page-faulting it in
     os.set_blocking(fd, True)
     if submission.workdir:  # what the learner's code writes (plots, checkpoints) lands in the scratch folder
         os.chdir(submission.workdir)
