@@ -225,6 +225,41 @@ def test_killing_the_command_kills_the_learners_processes(tmp_path, sandbox_kind
         assert survivors(marker, wait=3) == []
 
 
+def test_ctrl_c_while_the_sandbox_forks_stops_the_grading(tmp_path):
+    """A Ctrl-C that lands while os.fork() runs Python's at-fork hooks used to be raised inside a
+    hook, printed and dropped: `watch` then graded on to the time limit and kept watching. Sent here
+    from such a hook, it must end the grading at once, with nothing of the learner's left running."""
+    import subprocess
+    import sys
+
+    marker = survivor_marker()
+    script = tmp_path / "interrupt_during_fork.py"
+    script.write_text(f"""
+import os, signal, sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_grading import PROBE, probe_source
+from torchdojo.grading.runner import grade
+
+sent = []
+def interrupt_once():
+    if not sent:
+        sent.append(os.kill(os.getpid(), signal.SIGINT))
+os.register_at_fork(after_in_parent=interrupt_once)
+looping = "def one():\\n    import subprocess\\n    subprocess.Popen(['sleep', '{marker}'])\\n    while True:\\n        pass\\n"
+began = time.monotonic()
+try:
+    grade(PROBE, probe_source(one=looping), match_mistakes=False)
+except KeyboardInterrupt:
+    print(f"interrupted after {{time.monotonic() - began:.1f}} s")
+else:
+    print(f"graded to the end: {{time.monotonic() - began:.1f}} s")
+""")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert result.stdout.startswith("interrupted after"), result.stdout + result.stderr[-2000:]
+    assert "Exception ignored" not in result.stderr, result.stderr[-2000:]
+    assert survivors(marker, wait=3) == []
+
+
 @pytest.mark.parametrize("encoding, header, passes", [
     ("latin-1", "# -*- coding: latin-1 -*-\n# café\n", True),
     ("utf-8-sig", "# café, with a byte-order mark\n", True),

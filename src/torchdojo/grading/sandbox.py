@@ -164,21 +164,37 @@ class Sandbox:
         sys.stdout.flush()
         sys.stderr.flush()
         grader = os.getpid()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                ours.close()
-                _keeper(grader, theirs.fileno(), output_w, status_w, ns_w, serve, memory_mb)
-            finally:
-                os._exit(0)
-        theirs.close()
-        for fd in (output_w, status_w, ns_w):
-            os.close(fd)
-        isolated = os.read(ns_r, 1) == b"1"
-        os.close(ns_r)
-        ours.setblocking(False)
-        os.set_blocking(output_r, False)
-        return cls(pid, ours, output_r, status_r, isolated)
+        # A Ctrl-C that lands while os.fork() runs its at-fork hooks (logging's, in Python code) is
+        # raised inside a hook, where Python prints and drops it: the grading would then run on to
+        # its time limit. Held back until the keeper is started, it is raised below instead.
+        unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
+                    signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+                    ours.close()
+                    _keeper(grader, theirs.fileno(), output_w, status_w, ns_w, serve, memory_mb)
+                finally:
+                    os._exit(0)
+            theirs.close()
+            for fd in (output_w, status_w, ns_w):
+                os.close(fd)
+            isolated = os.read(ns_r, 1) == b"1"
+            os.close(ns_r)
+            ours.setblocking(False)
+            os.set_blocking(output_r, False)
+            sandbox = cls(pid, ours, output_r, status_r, isolated)
+        except BaseException:
+            signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+            raise
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)  # a Ctrl-C held back is raised here
+        except BaseException:
+            sandbox.stop()
+            raise
+        return sandbox
 
     def cpu_seconds(self) -> float | None:
         """CPU time (user + system) used so far by every process below the keeper, the learner's and the
@@ -245,7 +261,6 @@ class Sandbox:
 def _keeper(grader: int, channel_fd: int, output_w: int, status_w: int, ns_w: int,
             serve: Callable[[int], None], memory_mb: int) -> None:
     """Outside the namespace: create it, start init in it, and stay until init ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     faulthandler.disable()  # a parent's handler (pytest's) would dump into the parent's stderr
     _die_with_parent(grader)
     _quiet_fds({channel_fd, output_w, status_w, ns_w})
