@@ -16,6 +16,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,11 +34,12 @@ KINDS = Path(__file__).parent / "fixtures" / "kinds"
 
 
 @pytest.fixture
-def warm(monkeypatch, tmp_path):
+def warm(monkeypatch):
     """The server may be used (conftest turns it off for every other test), in a private runtime
-    folder; every server this test started is stopped afterwards."""
-    run = tmp_path / "run"
-    run.mkdir(mode=0o700)
+    folder; every server this test started is stopped afterwards. The folder's path is short: under
+    pytest's deep tmp_path a socket's address would not fit, the socket would go to the shared
+    fallback folder, and the glob below would miss the server it left running."""
+    run = Path(tempfile.mkdtemp(prefix="tdw-"))  # mode 0o700
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
     monkeypatch.setenv("TORCHDOJO_SERVER", "1")
     monkeypatch.setenv("TORCHDOJO_SERVER_IDLE", "300")
@@ -45,11 +47,14 @@ def warm(monkeypatch, tmp_path):
     monkeypatch.delenv("TORCHDOJO_NO_SERVER", raising=False)
     catalog.cache_clear()
     yield run
-    for lock in run.glob("torchdojo/*.lock"):
-        sock = lock.with_suffix(".sock")
-        assert wait_for(lambda: not client.lock_held(sock) or stop(sock), 120), \
-            f"a server did not stop: {holders(lock)}"
-    catalog.cache_clear()
+    try:
+        for lock in run.glob("torchdojo/*.lock"):
+            sock = lock.with_suffix(".sock")
+            assert wait_for(lambda: not client.lock_held(sock) or stop(sock), 120), \
+                f"a server did not stop: {holders(lock)}"
+    finally:
+        catalog.cache_clear()
+        shutil.rmtree(run, ignore_errors=True)
 
 
 def stop(sock: Path) -> bool:
