@@ -101,6 +101,15 @@ def test_an_interrupted_run_resumes_to_the_weights_of_an_uninterrupted_one(tmp_p
     assert not torch.equal(whole["features.4.weight"], untrained.features[4].weight)
 
 
+def test_resuming_a_finished_run_is_refused_before_anything_starts(tmp_path, capsys):
+    run_dir = tmp_path / "done"
+    train_run(RunConfig(epochs=1, batch_size=2048, widths=(8,), hidden=0, bf16=False), run_dir, device="cpu")
+    capsys.readouterr()
+    assert main(["train", "--resume", str(run_dir)]) == ExitCode.USAGE
+    said = capsys.readouterr()
+    assert "already finished its 1 epoch;" in said.err and "training in" not in said.out + said.err
+
+
 def test_preprocess_normalises_flips_only_clothes_and_uses_channels_last():
     torch.manual_seed(0)
     images = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)

@@ -53,7 +53,7 @@ def train(
         from torchdojo.project.run import load_run
 
         planned, checkpoint = load_run(resume)
-        if checkpoint["epoch"] < planned.epochs and _is_main_rank():
+        if _is_main_rank():
             render.info(f"resuming {resume} at epoch {checkpoint['epoch'] + 1} of {planned.epochs}")
     existed = run_dir.exists()
     before = set(run_dir.rglob("*")) if existed else set()

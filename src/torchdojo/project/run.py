@@ -63,9 +63,6 @@ def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
     if resume:
         config, checkpoint = load_run(run_dir)
         device = pick_device(device)
-        if checkpoint["epoch"] >= config.epochs:
-            raise RunError(f"{run_dir} already finished all {config.epochs} epochs; "
-                           "start a new run with --out to train again")
     else:
         checkpoint = None
         config, device = resolve(config, device)
@@ -146,7 +143,7 @@ def read_config(run_dir: Path) -> RunConfig:
 
 
 def load_run(run_dir: Path):
-    """The run's config and its last checkpoint, for resuming."""
+    """The run's config and its last checkpoint, for resuming (a RunError if it has finished)."""
     config = read_config(run_dir)
     path = _require(run_dir / "checkpoint.pt", "the run never completed an epoch")
     checkpoint = _load(path)
@@ -156,6 +153,10 @@ def load_run(run_dir: Path):
             f"{path} is not a training checkpoint: it has no {', '.join(map(repr, missing))} "
             "(model weights alone?); put back the checkpoint.pt that torchdojo train wrote, or "
             "start a new run with --out")
+    if checkpoint["epoch"] >= config.epochs:
+        epochs = f"{config.epochs} epoch" + ("s" if config.epochs != 1 else "")
+        raise RunError(f"{run_dir} already finished its {epochs}; start a new run with --out to "
+                       "train again")
     return config, checkpoint
 
 
