@@ -143,6 +143,15 @@ def test_infinite_loop_times_out_and_the_cli_keeps_working(ws, tmp_path):
     assert invoke("check", "huber-loss").exit_code == 0
 
 
+def test_a_learners_message_is_printed_as_written_not_as_emoji(ws):
+    forward = "    def forward(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:\n"
+    raising = HUBER_SOLUTION.replace(forward, forward + "        raise ValueError('shapes :x: and :cat: [red]differ')\n", 1)
+    write_huber(ws, raising)
+    result = invoke("check", "huber-loss")
+    assert result.exit_code == ExitCode.CHECK_FAILED
+    assert "shapes :x: and :cat: [red]differ" in result.output, result.output
+
+
 def test_check_json_is_machine_readable(ws):
     write_huber(ws, mutant("missing-half"))
     result = invoke("check", "--json", "huber-loss")

@@ -37,7 +37,8 @@ def console(stderr: bool = False) -> Console:
     # when piped, never wrap: logs, greps and tests see whole lines
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(file=stream, highlight=False, soft_wrap=not tty, width=None if tty else 200)
+    # no emoji codes: a learner's message or value such as ":x:" or ":cat:" is printed as written
+    return Console(file=stream, highlight=False, emoji=False, soft_wrap=not tty, width=None if tty else 200)
 
 
 class ProgressLine:
