@@ -14,7 +14,8 @@ from torchdojo.grading.observer import report_progress
 from torchdojo.grading.remote import current_session
 
 DATASET = "fashion-mnist"
-BUDGET_S = 60  # fit's budget on one CPU thread; the reference takes about 12 s (statement)
+BUDGET_S = 90  # fit's budget on one CPU thread; the reference takes 12-18 s (statement): a CPU twice
+# as slow (a 2-core EPYC without AVX-512, say) still leaves it 2.5x room
 TARGET = 0.88  # test accuracy; a linear classifier tops out near 84%, the reference reaches about 89%
 TEST_BATCH = 1000
 
@@ -171,7 +172,7 @@ def check_not_a_linear_map(learner):
 
 
 def check_fit_trains_within_budget(learner):
-    """fit(model, images, labels) on the 60,000 training images finishes within the budget (60 CPU
+    """fit(model, images, labels) on the 60,000 training images finishes within the budget (90 CPU
     seconds, timed by the grader) and changes every parameter of the model it was given."""
     _, facts, seconds = _trained(learner)
     expect(seconds <= BUDGET_S, f"fit took {seconds:.0f} CPU seconds, over the budget of {BUDGET_S} s on one CPU thread: "
