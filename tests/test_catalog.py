@@ -14,6 +14,7 @@ import pytest
 from torchdojo import authoring
 from torchdojo.catalog import CHALLENGES_DIR, CatalogError, catalog, load_catalog
 from torchdojo.grading.report import Status
+from torchdojo.grading.runner import grade
 
 IDS = catalog().ids()
 # One worker grades all of a challenge (its solution, template, mutants, alternatives: cached per process);
@@ -132,3 +133,25 @@ def test_loader_reports_duplicate_id(one_challenge):
 def test_installed_catalog_root_exists():
     assert CHALLENGES_DIR.is_dir()
     assert all(r.status is not Status.SKIPPED for r in graded("huber-loss").solution.results)
+
+
+@pytest.mark.parametrize("fit_body, over_budget", [
+    ("    end = time.process_time() + 2\n    while time.process_time() < end:\n        pass\n", True),
+    ("    time.sleep(3)\n", False),  # the clock on the wall is not the budget
+])
+def test_fashion_classifiers_budget_is_the_cpu_time_of_fit_measured_by_the_grader(tmp_path, fit_body, over_budget):
+    """No mutant trains for the real budget (minutes of CPU), so the budget check is shown failing here,
+    on a copy of the challenge whose budget is 1 CPU second."""
+    challenge = catalog().get("fashion-mnist-classifier")
+    folder = tmp_path / "05-real-data" / challenge.path.name
+    shutil.copytree(challenge.path, folder)
+    checks = folder / "checks.py"
+    checks.write_text(re.sub(r"^BUDGET_S = \d+", "BUDGET_S = 1", checks.read_text(), count=1, flags=re.M))
+    copy = load_catalog(tmp_path).get(challenge.id)
+    solution = challenge.read("solution.py")
+    head, _, _ = solution.partition("def fit(")
+    source = f"import time\n{head}def fit(model, images, labels):\n{fit_body}"
+    report = grade(copy, source, match_mistakes=False)
+    budget = next(r for r in report.results if r.name == "check_fit_trains_within_budget")
+    assert budget.status is Status.FAILED
+    assert ("over the budget of 1 s" in budget.message) is over_budget, budget.message
