@@ -184,3 +184,18 @@ def test_terminal_control_sequences_are_neutralised():
     texts = [report.output] + [r.message for r in report.results]
     assert all("\x1b" not in t for t in texts)
     assert "\\x1b[2J" in report.output
+
+
+def test_a_result_too_deep_to_send_is_reported_as_what_it_returned_not_as_a_raise():
+    report = graded("""
+        def forward(self, prediction, target):
+            value = []
+            for _ in range(40):
+                value = [value]
+            return value
+        HuberLoss.forward = forward
+        """)
+    messages = [result.message for result in report.results if result.status is Status.ERROR]
+    assert messages and all(m.startswith("what your code returned cannot be judged: value nested too "
+                                         "deeply") for m in messages), messages
+    assert not any("raised" in m for m in messages)

@@ -95,7 +95,7 @@ class Observer:
             body.update({k: encoder.encode(v) for k, v in (extra or {}).items()})
         except (TypeError, ValueError, RecursionError) as exc:
             encoder = channel.Encoder(objects.ref, objects.tensor_info)
-            body = {"ok": False, "error": dict(type="Unsendable", message=f"the result cannot be judged: {exc}")}
+            body = {"ok": False, "error": dict(type="Unsendable", message=str(exc))}
         channel.send_frame(self.fd, encoder.frame({**header, **body}))
 
     def serve(self) -> None:

@@ -88,6 +88,9 @@ def _learner_error(info: dict, memory_mb: int) -> CheckResult:
         return CheckResult("", "", Status.ERROR, f"not implemented yet{at}: {first or 'finish the TODO'}",
                            fingerprint="todo", location=where)
     kind, operands = info.get("type", "Exception"), info.get("operands", "")
+    if kind == "Unsendable":  # the call returned, but its result cannot cross to the grader
+        return CheckResult("", "", Status.ERROR, f"what your code returned cannot be judged: {first} "
+                           "(return tensors, numbers or small lists of them)", fingerprint="unsendable")
     at = f"{where}: " if where else ""
     operation = f"\n{at}{operands}" if operands else ""
     message = f"your code raised {kind}: {first}{operation}\n{info.get('traceback', '')}".rstrip()
