@@ -6,7 +6,7 @@ Both train the same network (torchdojo.project.model.ConvNet) in this one proces
 
 * reference: ``torchdojo.project`` as ``torchdojo train`` runs it (uint8 tensors on the device,
   channels_last, bf16 autocast where native, a frozen patch-whitening first layer, batch 128,
-  SGD-Nesterov + one-cycle, flips, label smoothing);
+  SGD-Nesterov + one-cycle, flips, label smoothing, evaluating an average of the weights);
 * course-style: a torchvision dataset with ``ToTensor``, a shuffling DataLoader, batch 64, fp32,
   Adam at 1e-3, as the course notebooks write it.
 

@@ -19,7 +19,7 @@ from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.project.data import Preprocess, load_split
 from torchdojo.project.model import ConvNet, ModelConfig
 from torchdojo.project.run import WHITENING_IMAGES, RunConfig, read_config, train_run
-from torchdojo.train import Callback, load
+from torchdojo.train import Callback, TrainState, load
 
 ARTIFACTS = {"model.pt", "checkpoint.pt", "metrics.json", "training_curve.png"}
 
@@ -208,10 +208,11 @@ def test_truncated_model_is_a_bad_file_named_in_one_line(tmp_path, capsys):
 
 def test_a_run_recorded_before_the_hidden_layer_still_evaluates(tmp_path, capsys):
     """Runs written before the model had a hidden layer record no "hidden": they are read as hidden=0;
-    nor "whiten": their first layer trained (a resumed one trains it on)."""
+    nor "whiten": their first layer trained (a resumed one trains it on); nor "ema_decay": they kept no
+    average of the weights."""
     run_dir = small_run_dir(tmp_path)
     config = read_config(run_dir)
-    assert config.hidden == 0 and config.whiten is False
+    assert config.hidden == 0 and config.whiten is False and config.ema_decay is None
     torch.save(ConvNet(ModelConfig(widths=(8,), hidden=0, flip_average=True)).state_dict(), run_dir / "model.pt")
     assert main(["evaluate", str(run_dir)]) == ExitCode.OK
     assert "test accuracy" in capsys.readouterr().out
@@ -231,6 +232,20 @@ def test_resuming_from_model_weights_instead_of_a_checkpoint_is_a_bad_file(tmp_p
     assert main(["train", "--resume", str(run_dir)]) == ExitCode.BAD_FILE
     assert_one_line_naming(capsys.readouterr().err, run_dir / "checkpoint.pt",
                            "is not a training checkpoint: it has no 'model', 'optimizer'")
+
+
+def test_resuming_from_a_checkpoint_without_the_weight_average_is_a_bad_file(tmp_path, capsys):
+    run_dir = small_run_dir(tmp_path)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    metrics["config"]["ema_decay"] = 0.99
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    model = ConvNet(ModelConfig(widths=(8,), hidden=0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    checkpoint = TrainState(model, optimizer, epoch=1).state_dict()  # "average": None
+    torch.save(checkpoint, run_dir / "checkpoint.pt")
+    assert main(["train", "--resume", str(run_dir)]) == ExitCode.BAD_FILE
+    assert_one_line_naming(capsys.readouterr().err, run_dir / "checkpoint.pt",
+                           "has no average of the weights")
 
 
 def test_corrupt_dataset_file_is_a_bad_file(tmp_path, capsys, monkeypatch):

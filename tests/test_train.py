@@ -77,7 +77,8 @@ def test_scheduler_steps_per_step_or_per_epoch():
 
 
 class ScriptedScore(Callback):
-    """Puts a scripted 'score' into each epoch record and remembers the weights of each epoch."""
+    """Puts a scripted 'score' into each epoch record and remembers the evaluated model's weights
+    of each epoch."""
 
     main_process_only = False
 
@@ -86,18 +87,79 @@ class ScriptedScore(Callback):
 
     def on_epoch_end(self, state, record):
         record["score"] = self.scores[state.epoch - 1]
-        self.weights[state.epoch] = {k: v.clone() for k, v in state.model.state_dict().items()}
+        self.weights[state.epoch] = clone_weights(state.evaluated)
 
 
-def test_early_stopping_patience_min_delta_and_best_weights():
+def clone_weights(model) -> dict:
+    return {name: value.clone() for name, value in model.state_dict().items()}
+
+
+@pytest.mark.parametrize("ema_decay", [None, 0.9])
+def test_early_stopping_patience_min_delta_and_best_weights(ema_decay):
     # Best at epoch 2; epoch 3 improves by less than min_delta, epoch 4 is worse: stop after 4.
     script = ScriptedScore([1.0, 0.5, 0.45, 0.6, 0.1, 0.1])
     stopper = EarlyStopping(monitor="score", mode="min", patience=2, min_delta=0.1)
-    model, state = fit_moons(callbacks=[script, stopper])
+    model, state = fit_moons(callbacks=[script, stopper], ema_decay=ema_decay)
     assert len(state.history) == 4 and stopper.best_epoch == 2
-    for name, value in model.state_dict().items():
+    for name, value in state.evaluated.state_dict().items():
         assert torch.equal(value, script.weights[2][name])
     assert not torch.equal(script.weights[4]["0.weight"], script.weights[2]["0.weight"])
+    assert (state.evaluated is model) == (ema_decay is None)
+
+
+class StepWeights(Callback):
+    """The model's weights after every optimizer step."""
+
+    def __init__(self):
+        self.steps = []
+
+    def on_step_end(self, state, loss):
+        self.steps.append(clone_weights(state.model))
+
+
+def test_weight_average_follows_every_step_and_is_what_is_evaluated_and_saved(tmp_path):
+    """After step t the average moves towards the weights by 1 - min(decay, (1 + t) / (10 + t)),
+    batch-norm statistics included; the epoch's scores and model.pt are the average's."""
+    initial = clone_weights(ddp_problem_with_batch_norm()[0])
+    model, optimizer, data = ddp_problem_with_batch_norm()
+    steps = StepWeights()
+    state = fit(model, data, optimizer=optimizer, epochs=2, batch_size=64, device="cpu",
+                val_data=VAL, ema_decay=0.9, callbacks=[steps, Checkpoint(tmp_path)])
+    expected = initial
+    for step, weights in enumerate(steps.steps):
+        decay = min(0.9, (1 + step) / (10 + step))
+        expected = {name: decay * value + (1 - decay) * weights[name] if value.is_floating_point()
+                    else weights[name] for name, value in expected.items()}
+    average = state.evaluated.state_dict()
+    assert len(steps.steps) == 16 and state.evaluated is not model
+    for name, value in expected.items():
+        torch.testing.assert_close(average[name], value, rtol=1e-6, atol=1e-7)
+        assert not torch.equal(average[name], model.state_dict()[name]) or "tracked" in name
+    assert all(not parameter.requires_grad for parameter in state.evaluated.parameters())
+    saved = load(tmp_path / "model.pt")
+    assert all(torch.equal(saved[name], value) for name, value in average.items())
+    scores = evaluate(state.evaluated, VAL, device="cpu")
+    assert scores["accuracy"] == state.history[-1]["val_accuracy"]
+    assert scores["loss"] == pytest.approx(state.history[-1]["val_loss"], rel=1e-6)
+
+
+def test_a_resumed_run_resumes_its_weight_average_or_says_it_has_none(tmp_path):
+    full_model, full = fit_moons(epochs=4, ema_decay=0.8)
+    fit_moons(epochs=2, ema_decay=0.8, callbacks=[Checkpoint(tmp_path)])
+    checkpoint = load(tmp_path / "checkpoint.pt")
+    _, resumed = fit_moons(epochs=4, ema_decay=0.8, resume=checkpoint)
+    for name, value in full.evaluated.state_dict().items():
+        assert torch.equal(value, resumed.evaluated.state_dict()[name]), name
+    assert without_timings(resumed.history) == without_timings(full.history)
+    fit_moons(epochs=2, callbacks=[Checkpoint(tmp_path / "plain")])
+    with pytest.raises(ValueError, match="no weight average"):
+        fit_moons(epochs=4, ema_decay=0.8, resume=load(tmp_path / "plain" / "checkpoint.pt"))
+
+
+@pytest.mark.parametrize("decay", [0.0, 1.0, 1.5])
+def test_a_decay_outside_zero_to_one_is_refused(decay):
+    with pytest.raises(ValueError, match="ema_decay must be between 0 and 1"):
+        fit_moons(epochs=1, ema_decay=decay)
 
 
 def test_early_stopping_names_a_missing_metric():

@@ -34,7 +34,8 @@ class Callback:
 
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs;
-    then (with ``restore_best``) put the best epoch's weights back into the model."""
+    then (with ``restore_best``) put the best epoch's weights back into the evaluated model
+    (``state.evaluated``: the weights' average when fit keeps one)."""
 
     main_process_only = False
 
@@ -54,7 +55,7 @@ class EarlyStopping(Callback):
         if self._improved(value):
             self.best, self.best_epoch, self.waited = value, state.epoch, 0
             if self.restore_best:
-                self.best_weights = copy.deepcopy(state.model.state_dict())
+                self.best_weights = copy.deepcopy(state.evaluated.state_dict())
             return
         self.waited += 1
         if self.waited >= self.patience:
@@ -62,7 +63,7 @@ class EarlyStopping(Callback):
 
     def on_fit_end(self, state) -> None:
         if self.restore_best and self.best_weights is not None:
-            state.model.load_state_dict(self.best_weights)
+            state.evaluated.load_state_dict(self.best_weights)
 
     def _improved(self, value: float) -> bool:
         if self.best is None:
@@ -74,7 +75,8 @@ class EarlyStopping(Callback):
 
 class Checkpoint(Callback):
     """Every ``every`` epochs, the full training state to ``run_dir/checkpoint.pt``; at the end,
-    the model's weights (a plain state_dict) to ``run_dir/model.pt``. Both writes are atomic.
+    the evaluated model's weights (a plain state_dict; the weights' average when fit keeps one) to
+    ``run_dir/model.pt``. Both writes are atomic.
 
     Callbacks run in list order: put Checkpoint after EarlyStopping, so that ``model.pt`` holds
     the best weights EarlyStopping restores at the end."""
@@ -87,7 +89,7 @@ class Checkpoint(Callback):
             save_atomic(state.state_dict(), self.run_dir / "checkpoint.pt")
 
     def on_fit_end(self, state) -> None:
-        save_atomic(state.model.state_dict(), self.run_dir / "model.pt")
+        save_atomic(state.evaluated.state_dict(), self.run_dir / "model.pt")
 
 
 class TensorBoard(Callback):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from torchdojo.seeding import generator, seed_torch
+from torchdojo.train.average import WeightAverage
 from torchdojo.train.checkpoint import restore_rng_state, rng_state
 from torchdojo.train.device import autocast, pick_device
 from torchdojo.train.distributed import (
@@ -38,10 +39,17 @@ class TrainState:
     step_losses: list[float] = field(default_factory=list)  # this rank's loss at every step
     stop: bool = False  # a callback sets this to end training after the current epoch
     context: DistContext = field(default_factory=DistContext)
+    average: Any = None  # a WeightAverage when fit has ema_decay: the model evaluated and saved
 
     # what state_dict() holds; a file lacking any of these is not a checkpoint of a run
     CHECKPOINT_KEYS = ("model", "optimizer", "scheduler", "seed", "epoch", "step", "history",
                        "step_losses", "rng")
+
+    @property
+    def evaluated(self):
+        """The model that is evaluated each epoch and saved at the end: the weights' average if the
+        run keeps one, else the model itself."""
+        return self.model if self.average is None else self.average.model
 
     @classmethod
     def missing_keys(cls, blob) -> list[str]:
@@ -57,10 +65,16 @@ class TrainState:
             "seed": self.seed, "epoch": self.epoch, "step": self.step,
             "history": self.history, "step_losses": self.step_losses,
             "rng": rng_state(),
+            "average": self.average.state_dict() if self.average is not None else None,
         }
 
     def load_state_dict(self, blob: dict) -> None:
         self.model.load_state_dict(blob["model"])
+        if self.average is not None:
+            if blob.get("average") is None:
+                raise ValueError("the checkpoint has no weight average to resume (a run started "
+                                 "without ema_decay?)")
+            self.average.load_state_dict(blob["average"])
         self.optimizer.load_state_dict(blob["optimizer"])
         if self.scheduler is not None and blob["scheduler"] is not None:
             self.scheduler.load_state_dict(blob["scheduler"])
@@ -87,13 +101,16 @@ class _Plan:
 def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss_fn=None,
         val_data=None, scheduler=None, scheduler_interval: str = "step", callbacks=(),
         device=None, bf16: bool = False, seed: int | None = 0, batch_transform=None,
-        drop_last: bool = False, resume: dict | None = None) -> TrainState:
+        drop_last: bool = False, resume: dict | None = None,
+        ema_decay: float | None = None) -> TrainState:
     """Train ``model`` for ``epochs`` epochs in total and return the final ``TrainState``.
 
     ``train_data``/``val_data``: a map-style Dataset or an ``(inputs, targets)`` pair of tensors.
     ``batch_size`` is the global batch: under torchrun each of W ranks takes ``batch_size / W``.
     ``batch_transform(inputs, train)`` runs on the device (e.g. uint8 to float, augmentation).
     ``resume``: a checkpoint dict (``TrainState.state_dict()``); training continues after its epoch.
+    ``ema_decay``: keep an exponential moving average of the weights, updated after every step
+    (``torchdojo.train.average``); it is the model evaluated each epoch and ``state.evaluated``.
     ``seed``: seeds torch's global RNG at the start and the data order; ``None`` leaves the
     caller's RNG alone (the data order then uses seed 0).
     """
@@ -108,7 +125,8 @@ def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss
                  batch_transform, drop_last, scheduler_interval,
                  [cb for cb in callbacks if context.is_main or not cb.main_process_only], context)
     model.to(device)
-    state = TrainState(model, optimizer, scheduler, seed=seed or 0, context=context)
+    average = WeightAverage(model, ema_decay) if ema_decay is not None else None
+    state = TrainState(model, optimizer, scheduler, seed=seed or 0, context=context, average=average)
     if resume is not None:
         state.load_state_dict(resume)
     elif seed is not None:
@@ -122,7 +140,7 @@ def fit(model, train_data, *, optimizer, epochs: int, batch_size: int = 64, loss
         record = _train_epoch(state, network, train_data, plan)
         record["train_seconds"] = time.perf_counter() - started
         if val_data is not None:
-            scores = evaluate(model, val_data, loss_fn=plan.loss_fn, batch_size=batch_size,
+            scores = evaluate(state.evaluated, val_data, loss_fn=plan.loss_fn, batch_size=batch_size,
                               device=device, bf16=bf16, batch_transform=batch_transform)
             record.update({f"val_{name}": value for name, value in scores.items()})
         if scheduler is not None and scheduler_interval == "epoch":
@@ -155,6 +173,8 @@ def _train_epoch(state: TrainState, network, data, plan: _Plan) -> dict:
         state.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         state.optimizer.step()
+        if state.average is not None:
+            state.average.update(state.model, state.step)
         if state.scheduler is not None and plan.scheduler_interval == "step":
             state.scheduler.step()
         state.step += 1
@@ -167,6 +187,8 @@ def _train_epoch(state: TrainState, network, data, plan: _Plan) -> dict:
         for callback in plan.callbacks:
             callback.on_step_end(state, value)
     sync_buffers(state.model, plan.context)
+    if state.average is not None:
+        sync_buffers(state.average.model, plan.context)
     loss_sum, correct, seen = sum_across_ranks([loss_sum, correct, seen], plan.device, plan.context)
     record = {"train_loss": loss_sum / seen, "lr": state.optimizer.param_groups[0]["lr"]}
     if is_classification(outputs, targets):
