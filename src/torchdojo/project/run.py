@@ -86,10 +86,16 @@ def train_run(config: RunConfig, run_dir: Path, *, data_dir=None, device=None,
         # The bar goes first: it clears itself at an epoch's end before anything else prints.
         callbacks=[ProgressBar(), *callbacks, Checkpoint(run_dir), TensorBoard(run_dir),
                    MetricsFile(run_dir / "metrics.json", {"config": asdict(config)}),
-                   TrainingCurve(run_dir / "training_curve.png", val_label="test split",
-                                         train_label="training (augmented)" if DATA_CONFIGS[config.dataset].flip
-                                         else "training")],
+                   TrainingCurve(run_dir / "training_curve.png", **_curve_labels(config))],
     )
+
+
+def _curve_labels(config: RunConfig) -> dict:
+    """The accuracy plot's two lines: the weights on the batches they trained on, and the model that
+    is evaluated (the weights' average, when the run keeps one) on the test split."""
+    augmented = " (augmented)" if DATA_CONFIGS[config.dataset].flip else ""
+    averaged = ", averaged weights" if config.ema_decay is not None else ""
+    return {"train_label": f"training{augmented}", "val_label": f"test split{averaged}"}
 
 
 def resolve(config: RunConfig, device=None):
