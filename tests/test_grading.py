@@ -334,3 +334,42 @@ def test_known_mistakes_are_graded_once_per_challenge_version_and_cached(tmp_pat
     runner.mutant_signatures.cache_clear()
     assert grade(huber, wrong).mistake == first.mistake
     runner.mutant_signatures.cache_clear()
+
+
+TWIN_CHECKS = '''
+import torch
+from torchdojo.grading.expect import expect_close, observer
+
+
+@observer
+def _scaled(learner):
+    """Runs next to the learner's code."""
+    return learner.one() * {factor}
+
+
+def check_one(learner):
+    """one() returns ones, and {factor} times one() is {factor}s."""
+    expect_close(_scaled(learner), torch.full((3,), {factor}.0), what="{factor} * one()")
+'''
+
+
+def test_challenges_in_folders_of_the_same_name_keep_their_own_observers(tmp_path):
+    """Two tracks each hold a challenge folder '01-twin' whose checks define an observer of the same
+    name: grading each, after both are loaded, must run its own observer."""
+    probe = Path(__file__).parent / "fixtures" / "catalog" / "01-probe" / "01-probe"
+    for track, factor in (("01-a", 2), ("02-b", 3)):
+        folder = tmp_path / track / "01-twin"
+        folder.mkdir(parents=True)
+        for name in ("statement.md", "solution.py", "template.py", "mutants.py"):
+            (folder / name).write_text((probe / name).read_text())
+        toml = (probe / "challenge.toml").read_text().replace('id = "probe"', f'id = "twin-{factor}"')
+        (folder / "challenge.toml").write_text(toml)
+        (folder / "checks.py").write_text(TWIN_CHECKS.format(factor=factor))
+    twins = load_catalog(tmp_path)
+    solution = (probe / "solution.py").read_text()
+    reports = {factor: grade(twins.get(f"twin-{factor}"), solution, match_mistakes=False)
+               for factor in (2, 3)}
+    reports[2] = grade(twins.get("twin-2"), solution, match_mistakes=False)  # after twin-3 loaded
+    for factor, report in reports.items():
+        one = next(r for r in report.results if r.name == "check_one")
+        assert one.status is Status.PASSED, (factor, one.message)

@@ -1,6 +1,7 @@
 """Importing a challenge's Python files: checks.py and mutants.py, each as a module of its own."""
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import inspect
 import sys
@@ -18,9 +19,13 @@ class Check:
 
 
 def import_file(path: Path, prefix: str) -> ModuleType:
-    """Import `path` as the module ``<prefix>_<folder>``, registered in sys.modules (so that
-    observers and dataclasses defined in it can be found by name)."""
-    name = f"{prefix}_{path.parent.name.replace('-', '_')}"
+    """Import `path` as the module ``<prefix>_<folder>_<hash of the folder's path>``, registered in
+    sys.modules (so that observers and dataclasses defined in it can be found by name). The hash
+    keeps apart two challenges whose folders share a name (in two tracks or two packs): their
+    observers, keyed by module name, would otherwise replace each other's."""
+    folder = path.parent.resolve()
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:10]
+    name = f"{prefix}_{folder.name.replace('-', '_')}_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
