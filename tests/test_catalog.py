@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from torchdojo import authoring
-from torchdojo.catalog import CHALLENGES_DIR, CatalogError, catalog, load_catalog
+from torchdojo.catalog import CHALLENGES_DIR, CatalogError, catalog, load_catalog, read_folder
 from torchdojo.grading.report import Status
 from torchdojo.grading.runner import grade
 
@@ -51,6 +51,20 @@ def test_solution_passes(challenge_id):
 def test_alternative_solutions_pass(challenge_id):
     """Correct answers written in other styles pass too: no check is stricter than the statement."""
     assert not authoring.alternative_problems(graded(challenge_id))
+
+
+def test_a_folder_alternative_is_the_solution_with_the_files_it_writes_differently():
+    folder_challenges = [catalog().get(i) for i in IDS if catalog().get(i).is_folder]
+    assert folder_challenges
+    for challenge in folder_challenges:
+        solution = challenge.source("solution")
+        for name, files in challenge.alternatives().items():
+            own = read_folder(challenge.path / "alternatives" / name)
+            assert files == {**solution, **own} and set(own) <= set(files), (challenge.id, name)
+    bugs = catalog().get("training-bugs")  # its alternatives write common.py as the solution does
+    assert all(files["common.py"] == bugs.source("solution")["common.py"]
+               for files in bugs.alternatives().values())
+    assert not list((bugs.path / "alternatives").glob("*/common.py"))
 
 
 @pytest.mark.parametrize("challenge_id", CHALLENGES)

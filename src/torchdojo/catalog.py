@@ -120,12 +120,15 @@ class Challenge:
 
     def alternatives(self) -> dict[str, "Source"]:
         """Other correct solutions (``alternatives/*.py``, or folders for a folder challenge) by
-        name: the proof that no check is stricter than the statement."""
+        name: the proof that no check is stricter than the statement. An alternative folder holds
+        the files it writes differently; the others are the solution's."""
         folder = self.path / "alternatives"
         if not folder.is_dir():
             return {}
         if self.is_folder:
-            return {p.name: read_folder(p) for p in sorted(folder.iterdir()) if p.is_dir() and p.name[0] != "_"}
+            solution = self.source("solution")
+            return {p.name: {**solution, **read_folder(p)} for p in sorted(folder.iterdir())
+                    if p.is_dir() and p.name[0] != "_"}
         return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
 
 
