@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import gzip
 import time
+from dataclasses import replace
 
 import numpy as np
 import torch
 
 from torchdojo.project.data import Preprocess
 from torchdojo.project.model import ConvNet, ModelConfig
-from torchdojo.project.run import RunConfig, _optimizer, peak_lr
+from torchdojo.project.run import RunConfig, _optimizer, peak_lr, resolve
 from torchdojo.train import fit
 
 
@@ -37,7 +38,7 @@ def main() -> None:
     images, labels = load(args.csv)  # the file is sorted by digit: split at random
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
     train, test = (images[order[:4000]], labels[order[:4000]]), (images[order[4000:]], labels[order[4000:]])
-    config = RunConfig(dataset="mnist")
+    config, _ = resolve(RunConfig(dataset="mnist", bf16=False), "cpu")  # fit below runs in fp32
     print(f"cpu: {torch.backends.cpu.get_cpu_capability()}, threads {torch.get_num_threads()}; "
           f"4000 training images, batch {config.batch_size}, {config.epochs} epochs")
     steps = len(train[1]) // config.batch_size
@@ -47,7 +48,7 @@ def main() -> None:
         model = ConvNet(ModelConfig(widths=config.widths)).to(memory_format=torch.channels_last)
         # max_lr such that the recipe's own scaling lands on `peak`
         unscaled = peak / (peak_lr(config, config.epochs * steps) / config.max_lr)
-        optimizer, scheduler = _optimizer(model, RunConfig(dataset="mnist", max_lr=unscaled), steps)
+        optimizer, scheduler = _optimizer(model, replace(config, max_lr=unscaled), steps)
         began = time.perf_counter()
         state = fit(model, train, optimizer=optimizer, scheduler=scheduler, epochs=config.epochs,
                     batch_size=config.batch_size, val_data=test, drop_last=True, seed=0,

@@ -18,7 +18,7 @@ from torchdojo.cli.app import main
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.project.data import Preprocess, load_split
 from torchdojo.project.model import ConvNet, ModelConfig
-from torchdojo.project.run import WHITENING_IMAGES, RunConfig, read_config, train_run
+from torchdojo.project.run import WHITENING_IMAGES, RunConfig, read_config, resolve, train_run
 from torchdojo.train import Callback, TrainState, load
 
 ARTIFACTS = {"model.pt", "checkpoint.pt", "metrics.json", "training_curve.png"}
@@ -101,6 +101,18 @@ def test_an_interrupted_run_resumes_to_the_weights_of_an_uninterrupted_one(tmp_p
     assert not torch.equal(whole["features.4.weight"], untrained.features[4].weight)
 
 
+@pytest.mark.parametrize("bf16, widths, batch_size", [(True, (16, 32, 64), 192), (False, (16, 24, 48), 128)])
+def test_the_network_and_batch_follow_the_precision_unless_given(bf16, widths, batch_size):
+    """Where bf16 is native a wider network costs no more per step (SHAPES); given ones are kept."""
+    config, _ = resolve(RunConfig(bf16=bf16), "cpu")
+    assert (config.widths, config.batch_size, config.bf16) == (widths, batch_size, bf16)
+    assert ConvNet(config.model_config()).features[4].out_channels == widths[1]
+    given, _ = resolve(RunConfig(bf16=bf16, widths=(8, 8), batch_size=64), "cpu")
+    assert (given.widths, given.batch_size) == ((8, 8), 64)
+    with pytest.raises(ValueError, match="resolve"):
+        RunConfig().model_config()
+
+
 def test_resuming_a_finished_run_is_refused_before_anything_starts(tmp_path, capsys):
     run_dir = tmp_path / "done"
     train_run(RunConfig(epochs=1, batch_size=2048, widths=(8,), hidden=0, bf16=False), run_dir, device="cpu")
@@ -135,6 +147,8 @@ def test_train_then_evaluate_on_real_fashion_mnist(tmp_path, capsys):
     if not torch.cuda.is_available():  # what it chose, and why: the CPU and its capability
         precision = "bf16 autocast" if supports_bf16(torch.device("cpu")) else "fp32"
         assert f"training in {precision}, channels_last (CPU: " in trained, trained
+    config = json.loads((run_dir / "metrics.json").read_text())["config"]
+    assert f"; widths {'/'.join(map(str, config['widths']))}, batch {config['batch_size']}\n" in trained
     reported = re.search(r"test accuracy (\d+\.\d+)% after 1 epoch,", trained)
     assert reported, trained
     assert float(reported.group(1)) > 85.0  # one epoch of the recipe; its 3 epochs reach ~92%
@@ -154,7 +168,7 @@ def test_train_then_evaluate_on_real_fashion_mnist(tmp_path, capsys):
     assert image.size == (1000, 400) and pixels.std() > 10
     events = EventAccumulator(str(run_dir))
     events.Reload()
-    assert len(events.Scalars("train/loss_step")) == 60000 // RunConfig.batch_size
+    assert len(events.Scalars("train/loss_step")) == 60000 // metrics["config"]["batch_size"]
 
 
 def test_torchrun_with_two_cpu_processes_trains_and_reports_the_saved_models_accuracy(

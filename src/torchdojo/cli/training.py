@@ -61,7 +61,9 @@ def train(
                              RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed, bf16=bf16),
                              device)
     if _is_main_rank():
-        render.info(f"training in {precision_line(chosen, config.bf16)}")
+        widths = "/".join(map(str, config.widths))
+        render.info(f"training in {precision_line(chosen, config.bf16)}; "
+                    f"widths {widths}, batch {config.batch_size}")
     class PrintEpoch(Callback):
         def on_epoch_end(self, state, record: dict) -> None:
             render.info(_epoch_line(record))

@@ -9,8 +9,9 @@ The widths (16, 24, 48) with the hidden layer replaced (16, 32, 64) with a singl
 fewer FLOPs per image (7.9 instead of 11.3 MFLOP forward and backward; the hidden layer is 3% of
 them) and the same ~92.3% after the 5 epochs the recipe had then; without the hidden layer the
 narrower network stopped at ~91.7%. With AVX2 only (no bf16) that took the 5 epochs from 29.7 s to
-25.1 s on 2 cores (``bench/train_speed.py``). Max pooling is kept: stride-2 convolutions in its place
-were 15-40% cheaper but lost 0.5 to 1 point.
+25.1 s on 2 cores (``bench/train_speed.py``). Where bf16 is native, arithmetic is not what a step
+costs, and the recipe trains widths (16, 32, 64) instead (``project.run.SHAPES``). Max pooling is
+kept: stride-2 convolutions in its place were 15-40% cheaper but lost 0.5 to 1 point.
 
 ``whiten(images)`` turns the first convolution into a fixed filter bank, as the fast CIFAR-10
 recipes do (Keller Jordan's airbench): the strongest principal directions of the images' 3x3 patches,
