@@ -176,27 +176,34 @@ def main() -> None:
           f"{fast[-1][0] / floor:.1f}x the floor")
     if args.no_course:
         return
-    runs = [course_style(device, args.course_epochs, config.widths, seed) for seed in range(args.course_seeds)]
+    runs = [course_style(device, args.course_epochs, config.widths, seed)
+            for seed in range(args.course_seeds)]
     print(f"load average at end {os.getloadavg()[0]:.2f}")
+    compare(fast, runs)
+
+
+def compare(fast: list[tuple[float, float]], runs: list[list[tuple[float, float]]]) -> None:
+    """The reference's time to each target against the course-style runs' median time."""
     label = "course-style" if len(runs) == 1 else f"median of {len(runs)}"
     print(f"\n{'target':>8} {'reference':>12} {label:>14} {'speed-up':>9}")
     for target in TARGETS:
         ours = time_to(fast, target)
-        # a run that never reached the target took at least all its epochs: counted as that, marked ">"
-        times = sorted((time_to(slow, target) or slow[-1][0], time_to(slow, target) is None) for slow in runs)
+        # a run that never reached the target took at least all its epochs: counted so, marked ">"
+        times = sorted((time_to(slow, target) or slow[-1][0], time_to(slow, target) is None)
+                       for slow in runs)
         theirs, beyond = times[len(times) // 2]
-        ratio = f"{'>' if beyond else ''}{theirs / ours:.1f}x" if ours else "n/a"
-        shown = f"{'>' if beyond else ''}{theirs:.1f} s"
-        print(f"{target:>8.0%} {_seconds(ours):>12} {shown:>14} {ratio:>9}")
+        more = ">" if beyond else ""
+        ratio = f"{more}{theirs / ours:.1f}x" if ours else "n/a"
+        print(f"{target:>8.0%} {_seconds(ours):>12} {f'{more}{theirs:.1f} s':>14} {ratio:>9}")
     for seed, slow in enumerate(runs):
         best = max(accuracy for _, accuracy in slow)
-        reached = ", ".join(f"{target:.0%} " + ("not reached" if time_to(slow, target) is None
-                                                else f"at {time_to(slow, target):.1f} s") for target in TARGETS)
-        print(f"(course-style seed {seed}: {len(slow)} epochs, {slow[-1][0]:.1f} s, best {best:.2%}; {reached})")
+        reached = ", ".join(f"{target:.0%} {_seconds(time_to(slow, target), 'at ')}" for target in TARGETS)
+        print(f"(course-style seed {seed}: {len(slow)} epochs, {slow[-1][0]:.1f} s, best {best:.2%}; "
+              f"{reached})")
 
 
-def _seconds(value: float | None) -> str:
-    return "not reached" if value is None else f"{value:.1f} s"
+def _seconds(value: float | None, before: str = "") -> str:
+    return "not reached" if value is None else f"{before}{value:.1f} s"
 
 
 if __name__ == "__main__":

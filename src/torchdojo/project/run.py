@@ -120,10 +120,11 @@ def resolve(config: RunConfig, device=None):
 
 
 def peak_lr(config: RunConfig, total_steps: int) -> float:
-    """The one-cycle peak for a run of `total_steps`: ``max_lr`` from 1,000 steps on (3 epochs of
-    Fashion-MNIST are 1,404 steps at batch 128, 936 at 192: a peak of 0.29), scaled by √(steps / 1000) below. A short run warms up in few
-    steps, and climbing to 0.3 in ~20 of them makes the loss jump (4,000 MNIST images: from 0.8 to 1.8
-    after the first epoch at 0.3, none at 0.1; `python bench/one_cycle_peak.py`)."""
+    """The one-cycle peak for a run of `total_steps`: ``max_lr`` from 1,000 steps on, scaled by
+    √(steps / 1000) below (3 epochs of Fashion-MNIST are 1,404 steps at batch 128; 936 at batch 192,
+    a peak of 0.29). A short run warms up in few steps, and climbing to 0.3 in ~20 of them makes the
+    loss jump (4,000 MNIST images: from 0.8 to 1.8 after the first epoch at 0.3, none at 0.1;
+    `python bench/one_cycle_peak.py`)."""
     return config.max_lr * min(1.0, math.sqrt(total_steps / 1000))
 
 
