@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -189,9 +190,8 @@ def compare(fast: list[tuple[float, float]], runs: list[list[tuple[float, float]
     for target in TARGETS:
         ours = time_to(fast, target)
         # a run that never reached the target took at least all its epochs: counted so, marked ">"
-        times = sorted((time_to(slow, target) or slow[-1][0], time_to(slow, target) is None)
-                       for slow in runs)
-        theirs, beyond = times[len(times) // 2]
+        theirs, beyond = statistics.median_high(
+            (time_to(slow, target) or slow[-1][0], time_to(slow, target) is None) for slow in runs)
         more = ">" if beyond else ""
         ratio = f"{more}{theirs / ours:.1f}x" if ours else "n/a"
         print(f"{target:>8.0%} {_seconds(ours):>12} {f'{more}{theirs:.1f} s':>14} {ratio:>9}")

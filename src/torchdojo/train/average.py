@@ -24,6 +24,7 @@ class WeightAverage:
             raise ValueError(f"ema_decay must be between 0 and 1, not {decay!r}")
         self.decay = decay
         self.model = copy.deepcopy(model).requires_grad_(False)
+        self._floats, self._counts = _floats(self.model), _integers(self.model)  # updated in place
 
     def update(self, model, step: int) -> None:
         """Move the average towards ``model``'s weights after optimizer step ``step`` (from 0)."""
@@ -31,9 +32,8 @@ class WeightAverage:
 
         weight = 1 - min(self.decay, (1 + step) / (10 + step))
         with torch.no_grad():
-            ours, theirs, counts = _floats(self.model), _floats(model), _integers(model)
-            torch._foreach_lerp_(ours, theirs, weight)
-            for mine, count in zip(_integers(self.model), counts):
+            torch._foreach_lerp_(self._floats, _floats(model), weight)
+            for mine, count in zip(self._counts, _integers(model)):
                 mine.copy_(count)
 
     def state_dict(self) -> dict:
