@@ -390,6 +390,15 @@ def test_a_folder_given_as_a_file_and_a_load_error_are_named(ws, tmp_path):
     assert "0 of 0" not in result.output and "did not load" in result.output
 
 
+def test_every_hint_prints_as_written(ws):
+    """Hints hold code such as `x[i:i + 128]`: printed as Rich markup, the brackets and what they
+    enclose vanished."""
+    words = lambda text: " ".join(text.split())  # noqa: E731 (the terminal wraps long lines)
+    for challenge in catalog():
+        for hint in challenge.hints:
+            assert words(hint) in words(invoke("hint", challenge.id).output), (challenge.id, hint)
+
+
 def test_the_last_hint_knows_you_attempted(ws):
     invoke("start", "huber-loss")
     huber_file(ws).write_text(missing_half())

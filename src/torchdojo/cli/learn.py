@@ -46,14 +46,14 @@ def init(
     if repair:
         workspace, aside = repair_workspace(folder or Path.cwd())
         moved = f"the unusable file was moved to {aside}; " if aside else ""
-        render.info(f"Progress file repaired in {workspace.root}: {moved}a fresh record starts now. "
-                    "Your challenge files were not touched.")
+        render.info(f"Progress file repaired in {render.text(workspace.root)}: {render.text(moved)}a fresh "
+                    "record starts now. Your challenge files were not touched.")
         return ExitCode.OK
     folder = folder or Path("torchdojo-workspace")
     first = catalog().challenges[0]
     workspace, first_file = init_workspace(folder, first)
-    render.info(f"Workspace ready at {workspace.root}\nFirst challenge: [bold]{first.id}[/] — {first_file}\n"
-                f"Next: cd {folder} && torchdojo start {first.id}")
+    render.info(f"Workspace ready at {render.text(workspace.root)}\nFirst challenge: [bold]{first.id}[/] — "
+                f"{render.text(first_file)}\nNext: cd {render.text(folder)} && torchdojo start {first.id}")
     return ExitCode.OK
 
 
@@ -92,8 +92,8 @@ def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber
     render.statement(challenge.statement)
     what = "folder" if challenge.is_folder else "file"
     verb = "Created" if created else f"Your {what} (kept as it was)"
-    render.info(f"\n{verb}: {path}\nEdit it, then run: torchdojo check  (it is now your current challenge; "
-                f"or a notebook: torchdojo notebook {challenge.id})")
+    render.info(f"\n{verb}: {render.text(path)}\nEdit it, then run: torchdojo check  (it is now your current "
+                f"challenge; or a notebook: torchdojo notebook {challenge.id})")
     return ExitCode.OK
 
 
@@ -123,7 +123,8 @@ def show_hint(workspace: Workspace, challenge: Challenge) -> None:
     """Record and print the next hint, and what comes after the last one."""
     store = workspace.store()
     level = store.next_hint(challenge.id, len(challenge.hints))
-    render.info(f"[bold]Hint {level} of {len(challenge.hints)}[/] for {challenge.id}:\n{challenge.hints[level - 1]}")
+    render.info(f"[bold]Hint {level} of {len(challenge.hints)}[/] for {challenge.id}:\n"
+                f"{render.text(challenge.hints[level - 1])}")
     if level == len(challenge.hints):
         if store.attempts(challenge.id):
             render.info(f"[dim]That was the last hint. The reference solution: `torchdojo solution {challenge.id}`.[/]")

@@ -26,7 +26,14 @@ def error_traceback(exc: BaseException) -> None:
 
 
 def info(message: str) -> None:
+    """``message`` in Rich markup: interpolate text from elsewhere (a hint, a title, a path) through
+    ``text()``, or its square brackets are read as markup and vanish."""
     console().print(message)
+
+
+def text(value: Any) -> str:
+    """``value`` as literal text inside ``info``'s markup."""
+    return escape(str(value))
 
 
 def plain(text: str) -> None:

@@ -121,7 +121,7 @@ class Watcher:
         self.challenge = following
         path, _ = self.workspace.start(following)
         self.workspace.store().set_current(following.id)
-        render.info(f"\nNext: [bold]{following.id}[/] — {following.title}\n"
+        render.info(f"\nNext: [bold]{following.id}[/] — {render.text(following.title)}\n"
                     f"Read `torchdojo start {following.id}`, then edit {path}\n[dim]{KEYS}[/]")
         source, _ = _read(following, path)
         # a fresh template is not graded: wait for the learner's first save
