@@ -106,6 +106,21 @@ def test_learner_workflow(ws):
     assert "passed" in row and "2/4" in row and "yes" in row
 
 
+def test_solution_out_takes_a_new_or_empty_folder_and_refuses_one_with_files(ws, tmp_path):
+    empty, full = tmp_path / "empty", tmp_path / "full"
+    empty.mkdir()
+    full.mkdir()
+    (full / "mine.py").write_text("# mine\n")
+    refused = invoke("solution", "huber-loss", "--force", "--out", str(full))
+    assert refused.exit_code == ExitCode.USAGE and "not an empty folder" in refused.output
+    assert [p.name for p in full.iterdir()] == ["mine.py"] and (full / "mine.py").read_text() == "# mine\n"
+    store = ProgressStore.open(ws / ".torchdojo" / "progress.sqlite")
+    assert not store.summary().get("huber-loss")  # nothing was shown, so no reveal is recorded, no reveal recorded
+    for folder in (empty, tmp_path / "new" / "deeper"):
+        result = invoke("solution", "huber-loss", "--force", "--out", str(folder))
+        assert result.exit_code == 0 and (folder / HUBER.file).read_text() == HUBER_SOLUTION
+
+
 def test_start_never_overwrites_the_learners_file(ws):
     path = write_huber(ws, "# my precious work\n")
     result = invoke("start", "huber-loss")

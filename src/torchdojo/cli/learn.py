@@ -137,7 +137,7 @@ def show_hint(workspace: Workspace, challenge: Challenge) -> None:
 def solution(
     challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one)."),
     force: bool = typer.Option(False, "--force", help="Show it even before an attempt."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write it into this new folder (to diff -r with yours)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write it into this new (or empty) folder, to diff -r with yours."),
 ) -> ExitCode:
     """Show the reference solution (after an attempt, or with --force)."""
     workspace = find() if not (force and challenge_id) else find_or_none()
@@ -147,12 +147,16 @@ def solution(
         render.error(f"try it first: change your file and run `torchdojo check {challenge.id}` once "
                      "(or pass --force)")
         return ExitCode.NOT_ALLOWED
+    if out is not None and (out.exists() and not out.is_dir() or out.is_dir() and any(out.iterdir())):
+        render.error(f"{out} already exists and is not an empty folder; give --out a new or empty one "
+                     "(nothing was written)")
+        return ExitCode.USAGE
     if store:
         store.record_reveal(challenge.id)
     source = challenge.source("solution")
     files = source if isinstance(source, dict) else {challenge.file: source}
     if out is not None:
-        out.mkdir(parents=True, exist_ok=False)
+        out.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
             (out / name).write_text(text, encoding="utf-8")
         render.info(f"Reference solution written to {out}/ ({', '.join(files)}). Compare: diff -ru {out} "
