@@ -230,7 +230,7 @@ def test_traceback_option_leaves_commands_alone(ws):
 
 def test_outside_a_workspace(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for args in (("progress",), ("hint", "huber-loss"), ("check",)):
+    for args in (("progress",), ("hint",), ("check",)):
         result = invoke(*args)
         assert result.exit_code == ExitCode.NO_WORKSPACE and "torchdojo init" in result.output
 

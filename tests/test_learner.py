@@ -399,6 +399,28 @@ def test_every_hint_prints_as_written(ws):
             assert words(hint) in words(invoke("hint", challenge.id).output), (challenge.id, hint)
 
 
+def test_what_a_report_outside_a_workspace_suggests_works_there(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "mine.py"
+    mine.write_text(missing_half())
+    failed = invoke("check", "huber-loss", "--file", str(mine))
+    assert failed.exit_code == ExitCode.CHECK_FAILED and "Stuck? torchdojo hint huber-loss" in failed.output
+    first = invoke("hint", "huber-loss")
+    assert first.exit_code == 0 and "Hint 1 of 4" in first.output and "hint huber-loss --level 2" in first.output
+    last = invoke("hint", "huber-loss", "--level", "4")
+    assert "Hint 4 of 4" in last.output and "torchdojo solution huber-loss --force" in last.output
+    assert invoke("solution", "huber-loss", "--force").exit_code == 0
+    mine.write_text(SOLUTION)
+    passed = invoke("check", "huber-loss", "--file", str(mine))
+    assert passed.exit_code == 0 and "torchdojo start" not in passed.output and "torchdojo init" in passed.output
+
+
+def test_a_hint_by_level_counts_the_ones_before_it(ws):
+    assert "Hint 3 of 4" in invoke("hint", "huber-loss", "--level", "3").output
+    assert ProgressStore.open(ws / ".torchdojo" / "progress.sqlite").hints_shown("huber-loss") == 3
+    assert "Hint 4 of 4" in invoke("hint", "huber-loss").output
+
+
 def test_the_last_hint_knows_you_attempted(ws):
     invoke("start", "huber-loss")
     huber_file(ws).write_text(missing_half())

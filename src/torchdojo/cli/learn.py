@@ -111,26 +111,38 @@ def check(
 
 
 @learner_command
-def hint(challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one).")
+def hint(challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one)."),
+         level: Optional[int] = typer.Option(None, "--level", min=1, help="Show this hint (1 = the first); "
+                                             "outside a workspace, which keeps your place, the default is 1."),
          ) -> ExitCode:
     """Show the next hint (they escalate from a question to nearly the answer)."""
-    workspace = find()
-    show_hint(workspace, catalog().get(challenge_id) if challenge_id else workspace.current(catalog()))
+    workspace = find() if challenge_id is None else find_or_none()
+    challenge = catalog().get(challenge_id) if challenge_id else workspace.current(catalog())
+    show_hint(workspace, challenge, level)
     return ExitCode.OK
 
 
-def show_hint(workspace: Workspace, challenge: Challenge) -> None:
-    """Record and print the next hint, and what comes after the last one."""
-    store = workspace.store()
-    level = store.next_hint(challenge.id, len(challenge.hints))
-    render.info(f"[bold]Hint {level} of {len(challenge.hints)}[/] for {challenge.id}:\n"
+def show_hint(workspace: Workspace | None, challenge: Challenge, level: int | None = None) -> None:
+    """Print hint `level` (default: the next one, in a workspace), record it and the ones before it,
+    and say what comes after it."""
+    store, available = workspace.store() if workspace else None, len(challenge.hints)
+    if level is None:
+        level = store.next_hint(challenge.id, available) if store else 1
+    level = min(level, available)
+    for earlier in range(1, level + 1) if store else ():
+        store.record_hint(challenge.id, earlier)
+    render.info(f"[bold]Hint {level} of {available}[/] for {challenge.id}:\n"
                 f"{render.text(challenge.hints[level - 1])}")
-    if level == len(challenge.hints):
-        if store.attempts(challenge.id):
-            render.info(f"[dim]That was the last hint. The reference solution: `torchdojo solution {challenge.id}`.[/]")
-        else:
-            render.info(f"[dim]That was the last hint. After an attempt (`torchdojo check {challenge.id}` on "
-                        f"code you changed), `torchdojo solution {challenge.id}` shows the reference.[/]")
+    if level < available:
+        if store is None:  # nothing remembers this one: name the next
+            render.info(f"[dim]The next one: `torchdojo hint {challenge.id} --level {level + 1}`.[/]")
+    elif store is None or store.attempts(challenge.id):
+        force = "" if store else " --force"  # (outside a workspace no attempt is recorded)
+        render.info(f"[dim]That was the last hint. The reference solution: `torchdojo solution {challenge.id}"
+                    f"{force}`.[/]")
+    else:
+        render.info(f"[dim]That was the last hint. After an attempt (`torchdojo check {challenge.id}` on "
+                    f"code you changed), `torchdojo solution {challenge.id}` shows the reference.[/]")
 
 
 @learner_command

@@ -138,6 +138,8 @@ def next_step(workspace: Workspace | None, challenge: Challenge) -> str:
     following = next((c for c in later if not (summary.get(c.id) and summary[c.id].passed)), None)
     if following is None:
         return "Every challenge is passed: well done!"
+    if workspace is None:  # `start` copies a template into a workspace
+        return f"Next: {following.id} ({following.title}), in a workspace: torchdojo init"
     return f"Next: torchdojo start {following.id}  ({following.title})"
 
 
