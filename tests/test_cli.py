@@ -247,6 +247,8 @@ def test_corrupt_progress_file_is_reported_and_kept(ws):
         result = invoke(*args)
         assert result.exit_code == ExitCode.STORE_ERROR and "left untouched" in result.output
     assert store.read_bytes() == b"garbage" * 100
+    started = invoke("start", "linear-model")  # and copies nothing
+    assert started.exit_code == ExitCode.STORE_ERROR and not list(ws.glob("*/linear_model.py"))
 
 
 def test_two_checks_at_once_lose_nothing(ws):

@@ -69,6 +69,13 @@ def test_truncated_file_is_reported(store_path):
     assert store_path.read_bytes() == data[:50]
 
 
+def test_an_empty_file_is_called_empty_and_left_alone(store_path):
+    store_path.write_bytes(b"")
+    with pytest.raises(StoreError, match="is empty .*left untouched") as caught:
+        ProgressStore.open(store_path)
+    assert "another program" not in str(caught.value) and store_path.read_bytes() == b""
+
+
 def test_foreign_sqlite_file_is_reported_and_left_alone(tmp_path):
     path = tmp_path / "progress.sqlite"
     db = sqlite3.connect(path)

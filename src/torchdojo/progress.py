@@ -87,6 +87,9 @@ class ProgressStore:
                              f"To start a fresh record, {REPAIR}.") from None
         if app_id != APPLICATION_ID:
             db.close()
+            if path.stat().st_size == 0:  # (SQLite reads an empty file as an empty database)
+                raise StoreError(f"{path} is empty (0 bytes: a full disk, or a copy that failed?); it was "
+                                 f"left untouched. To start a fresh record, {REPAIR}.")
             raise StoreError(f"{path} is an SQLite file of another program (application id {app_id:#x}); "
                              f"it was left untouched. To start a fresh record, {REPAIR}.")
         if version > SCHEMA_VERSION:

@@ -87,8 +87,8 @@ def start(challenge_id: str = typer.Argument(..., help="Challenge id, e.g. huber
     """Copy a challenge's template into your workspace and show its statement."""
     challenge = catalog().get(challenge_id)
     workspace = find()
+    workspace.store().set_current(challenge.id)  # first: a broken progress file stops it before any copy
     path, created = workspace.start(challenge)
-    workspace.store().set_current(challenge.id)
     render.statement(challenge.statement)
     what = "folder" if challenge.is_folder else "file"
     verb = "Created" if created else f"Your {what} (kept as it was)"
