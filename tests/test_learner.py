@@ -310,6 +310,22 @@ def test_a_generated_notebook_runs_headless_failing_then_passing(tmp_path, monke
     assert invoke("check", "huber-loss", "--file", str(path)).exit_code == 0
 
 
+def test_the_install_cell_installs_only_what_it_is_told(tmp_path, monkeypatch):
+    """No default: pip would install whatever PyPI holds under the name torchdojo."""
+    def install_cell(*options: str) -> str:
+        path = tmp_path / f"n{len(options)}.ipynb"
+        assert invoke("notebook", "huber-loss", "--out", str(path), *options).exit_code == 0
+        return next("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if "find_spec" in
+                    "".join(c["source"]))
+
+    monkeypatch.chdir(tmp_path)
+    url = "git+https://example.org/course/torchdojo.git"
+    assert f"TORCHDOJO_SOURCE = {url!r}" in install_cell("--source", url)
+    bare = subprocess.run([sys.executable, "-S", "-c", install_cell()], capture_output=True, text=True,
+                          timeout=60)  # -S: no site-packages, so no torchdojo (and no pip)
+    assert bare.returncode == 1 and "set TORCHDOJO_SOURCE above" in bare.stderr
+
+
 def test_an_untouched_notebook_is_not_an_attempt(ws):
     path = ws / "huber.ipynb"
     assert invoke("notebook", "huber-loss", "--out", str(path)).exit_code == 0

@@ -142,12 +142,16 @@ def read_submission(challenge: Challenge, path: Path):
 
 INSTALL = """\
 # On Colab (or anywhere torchdojo is not installed yet) this installs it; elsewhere it does nothing.
-# TORCHDOJO_SOURCE: where pip finds torchdojo (a git URL, or the path of a wheel you uploaded).
-TORCHDOJO_SOURCE = "torchdojo"
+# TORCHDOJO_SOURCE: where pip finds torchdojo: the git URL your course gives, or a wheel you uploaded.
+TORCHDOJO_SOURCE = {source!r}
 import importlib.util, subprocess, sys
 if importlib.util.find_spec("torchdojo") is None:
+    if not TORCHDOJO_SOURCE:
+        raise SystemExit("torchdojo is not installed here: set TORCHDOJO_SOURCE above to the git URL "
+                         "your course gives, or to the path of the torchdojo wheel you uploaded")
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", TORCHDOJO_SOURCE])
 """
+# (no default source: the name "torchdojo" on PyPI could be anybody's package)
 
 
 def _cell(kind: str, text: str) -> dict:
@@ -157,16 +161,17 @@ def _cell(kind: str, text: str) -> dict:
     return cell
 
 
-def build_notebook(challenge: Challenge) -> dict:
+def build_notebook(challenge: Challenge, source: str = "") -> dict:
     """A runnable notebook (nbformat 4): the statement (real LaTeX: notebooks render it), an install
-    cell for Colab, the template as one code cell, the check cell and a hint cell."""
+    cell for Colab (pip installs `source` where torchdojo is missing), the template as one code cell,
+    the check cell and a hint cell."""
     if challenge.is_folder:
         raise ValueError(f"{challenge.id} is a folder of files ({challenge.file}); it is worked on as files, "
                          "not in a notebook")
     names = ", ".join(f"{name}={name}" for name in challenge.entry)
     cells = [
         _cell("markdown", challenge.statement),
-        _cell("code", INSTALL),
+        _cell("code", INSTALL.format(source=source)),
         _cell("markdown", "## Your code\n\nFill in every `TODO` below, run the cell, then run the check."),
         _cell("code", challenge.source("template")),
         _cell("markdown", "## Check\n\nGrades the objects defined above in a separate process; "
@@ -184,11 +189,11 @@ def build_notebook(challenge: Challenge) -> dict:
                          "torchdojo": {"challenge": challenge.id}}}
 
 
-def write_notebook(challenge: Challenge, path: Path) -> Path:
+def write_notebook(challenge: Challenge, path: Path, source: str = "") -> Path:
     """Write the challenge's notebook to `path` (never over an existing file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as f:
-        json.dump(build_notebook(challenge), f, indent=1, ensure_ascii=False)
+        json.dump(build_notebook(challenge, source), f, indent=1, ensure_ascii=False)
         f.write("\n")
     return path

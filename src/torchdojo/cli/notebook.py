@@ -19,6 +19,8 @@ def notebook(
     challenge_id: Optional[str] = typer.Argument(None, help="Challenge id (default: the current one)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Notebook file to write "
                                        "(default: <id>.ipynb next to the challenge's file, or here)."),
+    source: str = typer.Option("", "--source", envvar="TORCHDOJO_SOURCE", help="What its install cell "
+                               "pip-installs on Colab: your course's git URL (git+https://…) or a wheel's path."),
 ) -> ExitCode:
     """Write a challenge as a notebook (.ipynb) to open in Jupyter or upload to Colab."""
     from torchdojo.notebook import write_notebook
@@ -39,7 +41,7 @@ def notebook(
         return ExitCode.USAGE
     if workspace:
         workspace.store().set_current(challenge.id)
-    write_notebook(challenge, path)
+    write_notebook(challenge, path, source)
     render.info(f"Notebook written: {path}\nOpen it with `jupyter lab {path}` (or upload it to Colab), fill in "
                 f"the code cell and run the check cell; or grade it from here: "
                 f"torchdojo check {challenge.id} --file {path}")
