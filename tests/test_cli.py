@@ -75,6 +75,29 @@ def test_list_shows_every_challenge_with_status(ws):
     assert "started" in result.output
 
 
+@pytest.mark.parametrize("width", [80, 100, 200])
+def test_list_on_a_narrow_terminal_keeps_ids_whole_and_leaves_out_what_does_not_fit(ws, monkeypatch, width):
+    import io
+
+    from rich.console import Console
+
+    from torchdojo.cli import render
+
+    screen = io.StringIO()
+    monkeypatch.setattr(render, "console", lambda stderr=False: Console(
+        file=screen, width=width, force_terminal=True, color_system=None, highlight=False))
+    assert invoke("list").exit_code == 0
+    lines = screen.getvalue().splitlines()
+    header = next(line.split() for line in lines if "title" in line.split())
+    left_out = [name for name in ("difficulty", "track", "kind") if name not in header]
+    assert {"#", "id", "title", "status"} <= set(header) and max(map(len, lines)) <= width
+    assert left_out == ["difficulty", "track", "kind"][3 - len(left_out):]  # kind first, then track, ...
+    assert (width == 80) <= ("kind" in left_out) and (width == 200) <= (not left_out)
+    shown = screen.getvalue().split()
+    assert all(c.id in shown for c in catalog())  # each id whole, on one line
+    assert len(lines) < 2.5 * len(catalog())
+
+
 def test_learner_workflow(ws):
     result = invoke("start", "huber-loss")
     assert result.exit_code == 0 and "# Huber loss" in result.output and "huber_loss.py" in result.output

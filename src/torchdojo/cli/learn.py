@@ -74,7 +74,8 @@ def show_list(workspace: Workspace | None) -> None:
                                                      else "")
         rows.append(("▶" if c.id == current else "", c.number, c.id, c.title, c.track, c.kind, c.difficulty, status))
         fixes.update({m.requirement: f"{m.reason}: {m.fix}" for m in missing})
-    render.table("torchdojo challenges", ["", "#", "id", "title", "track", "kind", "difficulty", "status"], rows)
+    render.table("torchdojo challenges", ["", "#", "id", "title", "track", "kind", "difficulty", "status"], rows,
+                 whole=("#", "id", "difficulty"), optional=("difficulty", "track", "kind"))
     if current:
         render.info(f"▶ current: [bold]{current}[/] (the one you last started or checked; "
                     "`torchdojo check`, `hint`, `solution` and `journal --note` use it when no id is given)")
@@ -189,7 +190,8 @@ def progress() -> ExitCode:
         p = summary.get(c.id)
         rows.append((c.number, c.id, _status(workspace, c, summary) or "-", p.attempts if p else 0,
                      f"{p.hints if p else 0}/{len(c.hints)}", "yes" if p and p.revealed else ""))
-    render.table("Your progress", ["#", "id", "status", "attempts", "hints", "solution seen"], rows)
+    render.table("Your progress", ["#", "id", "status", "attempts", "hints", "solution seen"], rows,
+                 whole=("#", "id"))
     done = sum(1 for p in summary.values() if p.passed)
     render.info(f"{done} of {len(catalog())} challenges passed.")
     return ExitCode.OK
@@ -218,7 +220,7 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Print the results
     if as_json:
         render.as_json({"passed": ok, "challenges": reports, "skipped": skipped})
     else:
-        render.table("Reference solutions", ["challenge", "result", "checks", "time"], rows)
+        render.table("Reference solutions", ["challenge", "result", "checks", "time"], rows, whole=("challenge",))
         left_out = f" ({len(skipped)} skipped: a requirement is missing, see above)" if skipped else ""
         render.info(f"{sum(r['passed'] for r in reports)} of {len(reports)} reference solutions pass{left_out}.")
     return ExitCode.OK if ok else ExitCode.CHECK_FAILED

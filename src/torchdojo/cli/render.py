@@ -45,18 +45,34 @@ def as_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, whole: Sequence[str] = (),
+          optional: Sequence[str] = ()) -> None:
+    """A table; cells are text, not markup. Cells of the `whole` columns are never broken (an id
+    folded as `tensor-bas/ics` cannot be copied); on a terminal too narrow for every column, the
+    `optional` ones are left out, the last first, until the rest fit."""
     from rich import box
     from rich.table import Table
 
     out = console()
+    cells = [[str(cell) for cell in row] for row in rows]
+    shown = list(range(len(columns)))
+    for name in reversed(optional):
+        if _width(columns, cells, shown) <= out.width:
+            break
+        shown.remove(columns.index(name))
     grid = Table(title=title, box=box.SIMPLE_HEAD if out.is_terminal else None, title_justify="left",
                  show_edge=False, pad_edge=False)
-    for column in columns:
-        grid.add_column(column, overflow="fold")
-    for row in rows:
-        grid.add_row(*(escape(str(cell)) for cell in row))
+    for i in shown:
+        grid.add_column(columns[i], overflow="fold", no_wrap=columns[i] in whole)
+    for row in cells:
+        grid.add_row(*(escape(row[i]) for i in shown))
     out.print(grid)
+
+
+def _width(columns: Sequence[str], cells: list[list[str]], shown: list[int], wrap_at: int = 40) -> int:
+    """The width of the table with the `shown` columns, each as wide as its widest cell, or `wrap_at`
+    for a column of longer text (a title reads well wrapped at that width), with 3 of padding."""
+    return sum(min(wrap_at, max(len(columns[i]), *(len(row[i]) for row in cells))) + 3 for i in shown)
 
 
 def statement(text: str) -> None:
