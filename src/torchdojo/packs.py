@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from torchdojo.catalog import FORMAT_VERSION, ID_PATTERN, Catalog, CatalogError, Challenge, load_catalog
+from torchdojo.catalog import (CATALOG_ENV_VAR, CHALLENGES_DIR, FORMAT_VERSION, ID_PATTERN, Catalog, CatalogError,
+                               Challenge, load_catalog)
 
 if TYPE_CHECKING:
     import importlib.metadata
@@ -77,6 +78,13 @@ def read_pack(root: Path, name: str | None = None, origin: str = "") -> Pack:
         raise CatalogError(f"{toml_path if data.get('name') else root}: pack name {pack_name!r} must be lowercase "
                            "words joined by '-' (set `name` in pack.toml)")
     return Pack(pack_name, root, origin, data.get("title", ""), version)
+
+
+def is_catalog_folder(folder: Path) -> bool:
+    """Whether `folder` is the built-in catalog or the one $TORCHDOJO_CHALLENGES names: a folder of
+    challenges that every command reads as the catalog, not a pack, so it needs no pack.toml."""
+    catalogs = [CHALLENGES_DIR] + [Path(p) for p in [os.environ.get(CATALOG_ENV_VAR)] if p]
+    return any(Path(folder).resolve() == c.resolve() for c in catalogs)
 
 
 def _entry_point_root(entry_point: importlib.metadata.EntryPoint) -> Path:
