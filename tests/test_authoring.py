@@ -8,7 +8,8 @@ from torchdojo.authoring import audit_folder
 from torchdojo.cli.app import main
 from torchdojo.scaffold import scaffold
 
-SAMPLE = Path(__file__).parent.parent / "examples" / "sample-pack" / "src" / "torchdojo_pack_sample"
+DISTRIBUTION = Path(__file__).parent.parent / "examples" / "sample-pack"
+SAMPLE = DISTRIBUTION / "src" / "torchdojo_pack_sample"
 
 
 def _failing(result) -> dict:
@@ -19,6 +20,14 @@ def test_sample_pack_passes_dev_check(capsys):
     assert main(["dev", "check", str(SAMPLE)]) == 0
     out = capsys.readouterr().out
     assert "ok   leaky-relu" in out and "ok   normalize-rows" in out and "2 of 2 challenges valid" in out
+
+
+def test_dev_check_of_a_distribution_folder_checks_the_pack_inside(capsys):
+    """README: `torchdojo dev check examples/sample-pack`, the folder with pyproject.toml: its entry
+    point names the package src/torchdojo_pack_sample, which is the pack."""
+    assert main(["dev", "check", str(DISTRIBUTION)]) == 0
+    out = capsys.readouterr().out
+    assert f"Checking {SAMPLE}" in out and "2 of 2 challenges valid." in out and "FAIL" not in out
 
 
 def test_the_readme_commands_make_a_valid_pack(tmp_path, monkeypatch, capsys):

@@ -87,6 +87,35 @@ def is_catalog_folder(folder: Path) -> bool:
     return any(Path(folder).resolve() == c.resolve() for c in catalogs)
 
 
+def distribution_pack(folder: Path) -> Path | None:
+    """The pack inside a distribution's folder: where an author builds a pack as a Python package, its
+    pyproject.toml declares a ``torchdojo.packs`` entry point naming the package that is the pack, in
+    ``src/<package>/`` or ``<package>/``. None when `folder` is a pack itself or declares no pack."""
+    import tomllib
+
+    folder = Path(folder)
+    pyproject = folder / "pyproject.toml"
+    if (folder / PACK_FILE).is_file() or not pyproject.is_file():
+        return None
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{pyproject}: not valid TOML: {exc}") from None
+    declared = project.get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+    if not declared:
+        return None
+    if len(declared) > 1:
+        raise FileNotFoundError(f"{pyproject} declares {len(declared)} packs ({', '.join(declared)}): name the "
+                                "folder of the one to check")
+    (name, value), = declared.items()
+    package = Path(*str(value).split("."))
+    found = next((p for p in (folder / "src" / package, folder / package) if p.is_dir()), None)
+    if ":" in str(value) or found is None:  # "module:attr" is only known by importing it
+        raise FileNotFoundError(f"{pyproject}: its pack {name!r} = {value!r} is not a package folder here "
+                                f"(src/<package>/ or <package>/): name the pack's own folder")
+    return found
+
+
 def _entry_point_root(entry_point: importlib.metadata.EntryPoint) -> Path:
     """The folder an entry point names: a package's own folder, or what ``module:attr`` gives."""
     import importlib

@@ -112,8 +112,9 @@ def new(
 @dev.command("check")
 @teacher_command
 def check(
-    pack: Optional[str] = typer.Argument(None, help="A pack folder, one challenge's folder, or an installed pack's "
-                                         "name (default: this folder if it is a pack, else the catalog)."),
+    pack: Optional[str] = typer.Argument(None, help="A pack folder, a distribution's folder (its pyproject.toml "
+                                         "declares the pack), one challenge's folder, or an installed pack's name "
+                                         "(default: this folder if it is a pack, else the catalog)."),
 ) -> ExitCode:
     """The integrity test for authors: each challenge's solution, template, mutants, alternatives,
     checks, metadata and files, with what is wrong and where."""
@@ -142,16 +143,16 @@ def check(
 
 def _what_to_check(pack: str | None) -> tuple[Path, bool]:
     """The folder `dev check` audits, and whether it is a pack (which needs a pack.toml; the catalog's
-    folder and $TORCHDOJO_CHALLENGES's do not)."""
-    from torchdojo.packs import PACK_FILE, discover_packs, is_catalog_folder
+    folder and $TORCHDOJO_CHALLENGES's do not). A distribution's folder stands for the pack inside it."""
+    from torchdojo.packs import PACK_FILE, discover_packs, distribution_pack, is_catalog_folder
 
     if pack is None:
         here = Path.cwd()
-        if not (here / PACK_FILE).is_file():
+        if not ((here / PACK_FILE).is_file() or distribution_pack(here)):
             return Path(os.environ.get(CATALOG_ENV_VAR) or CHALLENGES_DIR), False
         pack = str(here)
     if Path(pack).is_dir():
-        return Path(pack), not is_catalog_folder(Path(pack))
+        return distribution_pack(Path(pack)) or Path(pack), not is_catalog_folder(Path(pack))
     packs = {p.name: p for p in discover_packs()}
     if pack in packs:
         return packs[pack].root, True
