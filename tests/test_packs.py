@@ -10,7 +10,7 @@ import pytest
 
 from torchdojo.catalog import CatalogError, catalog, load_catalog
 from torchdojo.cli.app import main
-from torchdojo.packs import discover_packs, read_pack, with_packs
+from torchdojo.packs import discover_packs, distribution_pack, read_pack, with_packs
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "sample-pack" / "src" / "torchdojo_pack_sample"
 
@@ -65,3 +65,21 @@ def test_pack_and_challenge_versions_and_points_are_validated(tmp_path):
     toml.write_text(toml.read_text().replace("check_gradients = 2", "check_gradients = -1"))
     with pytest.raises(CatalogError, match="'points' is a table"):
         load_catalog(pack)
+
+
+def test_a_distribution_folder_stands_for_the_pack_its_entry_point_names(tmp_path, capsys):
+    """A folder with a pyproject.toml declaring a `torchdojo.packs` entry point: its pack is the package's
+    folder, src/<package>/ or <package>/; one it cannot find there is named, with what to do."""
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "p"\n[project.entry-points."torchdojo.packs"]\nmine = "my_pack"\n')
+    with pytest.raises(FileNotFoundError, match="its pack 'mine' = 'my_pack' is not a package folder here"):
+        distribution_pack(tmp_path)
+    assert main(["dev", "check", str(tmp_path)]) == 5
+    assert "name the pack's own folder" in capsys.readouterr().err
+    (tmp_path / "my_pack").mkdir()
+    assert distribution_pack(tmp_path) == tmp_path / "my_pack"
+    (tmp_path / "src" / "my_pack").mkdir(parents=True)
+    assert distribution_pack(tmp_path) == tmp_path / "src" / "my_pack"
+    assert distribution_pack(tmp_path / "src" / "my_pack") is None  # no pyproject.toml: a pack itself
+    pyproject.write_text('[project]\nname = "p"\n')
+    assert distribution_pack(tmp_path) is None  # declares no pack

@@ -256,21 +256,30 @@ def load_folder(root: Path) -> tuple[list[Challenge], list[str]]:
     return challenges, problems
 
 
+def pack_file_problems(root: Path) -> list[str]:
+    """A pack's pack.toml: there, valid, with a format_version (so a later torchdojo knows which layout
+    the pack is written for)."""
+    from torchdojo.packs import PACK_FILE, read_pack
+
+    if not (root / PACK_FILE).is_file():
+        return [f"no {PACK_FILE} in {root}: a pack has one at its root, with `name = \"mine\"`, `title = \"…\"` "
+                "and `format_version = 1` (`torchdojo dev new --root <pack>` writes one; a plain folder of challenges "
+                "needs none when $TORCHDOJO_CHALLENGES names it)"]
+    try:
+        if read_pack(root).format_version is None:
+            return [f"{root / PACK_FILE}: no format_version (add `format_version = 1`, so a later torchdojo "
+                    "knows which layout the pack is written for)"]
+    except CatalogError as exc:
+        return [str(exc)]
+    return []
+
+
 def audit_folder(root: Path, pack: bool = True, on_challenge=None) -> FolderAudit:
     """Audit every challenge under `root`; a pack (`pack`) also needs a pack.toml with a format_version.
     `on_challenge(challenge)` is called before each challenge is graded (for a progress line)."""
-    from torchdojo.packs import PACK_FILE, read_pack
-
     result = FolderAudit(Path(root))
-    is_single = (Path(root) / "challenge.toml").is_file()
-    if pack and not is_single:
-        try:
-            info = read_pack(Path(root))
-            if info.format_version is None:
-                result.problems.append(f"{Path(root) / PACK_FILE}: no format_version (add `format_version = 1`, "
-                                       "so a later torchdojo knows which layout the pack is written for)")
-        except CatalogError as exc:
-            result.problems.append(str(exc))
+    if pack and not (Path(root) / "challenge.toml").is_file():
+        result.problems += pack_file_problems(Path(root))
     challenges, problems = load_folder(root)
     result.problems += problems
     for challenge in challenges:

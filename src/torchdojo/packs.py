@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from torchdojo.catalog import FORMAT_VERSION, ID_PATTERN, Catalog, CatalogError, Challenge, load_catalog
+from torchdojo.catalog import (CATALOG_ENV_VAR, CHALLENGES_DIR, FORMAT_VERSION, ID_PATTERN, Catalog, CatalogError,
+                               Challenge, load_catalog)
 
 if TYPE_CHECKING:
     import importlib.metadata
@@ -77,6 +78,42 @@ def read_pack(root: Path, name: str | None = None, origin: str = "") -> Pack:
         raise CatalogError(f"{toml_path if data.get('name') else root}: pack name {pack_name!r} must be lowercase "
                            "words joined by '-' (set `name` in pack.toml)")
     return Pack(pack_name, root, origin, data.get("title", ""), version)
+
+
+def is_catalog_folder(folder: Path) -> bool:
+    """Whether `folder` is the built-in catalog or the one $TORCHDOJO_CHALLENGES names: a folder of
+    challenges that every command reads as the catalog, not a pack, so it needs no pack.toml."""
+    catalogs = [CHALLENGES_DIR] + [Path(p) for p in [os.environ.get(CATALOG_ENV_VAR)] if p]
+    return any(Path(folder).resolve() == c.resolve() for c in catalogs)
+
+
+def distribution_pack(folder: Path) -> Path | None:
+    """The pack inside a distribution's folder: where an author builds a pack as a Python package, its
+    pyproject.toml declares a ``torchdojo.packs`` entry point naming the package that is the pack, in
+    ``src/<package>/`` or ``<package>/``. None when `folder` is a pack itself or declares no pack."""
+    import tomllib
+
+    folder = Path(folder)
+    pyproject = folder / "pyproject.toml"
+    if (folder / PACK_FILE).is_file() or not pyproject.is_file():
+        return None
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{pyproject}: not valid TOML: {exc}") from None
+    declared = project.get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+    if not declared:
+        return None
+    if len(declared) > 1:
+        raise FileNotFoundError(f"{pyproject} declares {len(declared)} packs ({', '.join(declared)}): name the "
+                                "folder of the one to check")
+    (name, value), = declared.items()
+    package = Path(*str(value).split("."))
+    found = next((p for p in (folder / "src" / package, folder / package) if p.is_dir()), None)
+    if ":" in str(value) or found is None:  # "module:attr" is only known by importing it
+        raise FileNotFoundError(f"{pyproject}: its pack {name!r} = {value!r} is not a package folder here "
+                                f"(src/<package>/ or <package>/): name the pack's own folder")
+    return found
 
 
 def _entry_point_root(entry_point: importlib.metadata.EntryPoint) -> Path:

@@ -5,9 +5,11 @@ check` as it is, so an author starts from something valid and changes one file a
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from torchdojo.catalog import FOLDER_PATTERN, ID_PATTERN
+from torchdojo.packs import PACK_FILE
 
 
 class ScaffoldError(Exception):
@@ -161,6 +163,26 @@ MUTANTS = [
            replace={{LINE: "return x.sub_(x.mean(dim=-1, keepdim=True))"}}),
 ]
 '''
+
+
+PACK_TOML = '''\
+# A challenge pack (see README: Writing a pack); `torchdojo list` shows its tracks as {name}/<track>.
+name = "{name}"
+title = "{name} (edit me)"
+format_version = 1  # the layout it is written for: a later torchdojo reads it by this number
+'''
+
+
+def write_pack_file(root: Path) -> Path | None:
+    """Write a minimal pack.toml in `root` when it has none (None: it had one), so that a new pack is
+    valid from its first challenge: `torchdojo dev check` asks every pack for one. Its name is the
+    folder's, made lowercase words joined by '-'."""
+    path = Path(root) / PACK_FILE
+    if path.exists():
+        return None
+    name = re.sub(r"[^a-z0-9]+", "-", Path(root).resolve().name.lower()).strip("-") or "my-pack"
+    path.write_text(PACK_TOML.format(name=name), encoding="utf-8")
+    return path
 
 
 def scaffold(root: Path, name: str) -> Path:

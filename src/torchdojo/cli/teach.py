@@ -94,11 +94,16 @@ def new(
     root: Optional[Path] = typer.Option(None, "--root", help="The pack (or challenges folder) to add it to "
                                         f"(default: ${CATALOG_ENV_VAR}, else this folder)."),
 ) -> ExitCode:
-    """Scaffold a challenge: the six files and two alternatives, with a worked example in each."""
-    from torchdojo.scaffold import scaffold
+    """Scaffold a challenge: the six files and two alternatives, with a worked example in each; in a
+    new pack (not the catalog's folder, nor $TORCHDOJO_CHALLENGES's), its pack.toml too."""
+    from torchdojo.packs import is_catalog_folder
+    from torchdojo.scaffold import scaffold, write_pack_file
 
     root = root or Path(os.environ.get(CATALOG_ENV_VAR) or ".")
     folder = scaffold(root, name)
+    pack_file = None if is_catalog_folder(root) else write_pack_file(root)
+    if pack_file:
+        render.info(f"Created {pack_file} (the pack's name, title and format_version: edit the title).")
     render.info(f"Created {folder}: challenge.toml, statement.md, template.py, solution.py, checks.py, mutants.py, "
                 f"alternatives/. It passes as it is; make it yours, then: torchdojo dev check {folder}")
     return ExitCode.OK
@@ -107,26 +112,15 @@ def new(
 @dev.command("check")
 @teacher_command
 def check(
-    pack: Optional[str] = typer.Argument(None, help="A pack folder, one challenge's folder, or an installed pack's "
-                                         "name (default: this folder if it is a pack, else the catalog)."),
+    pack: Optional[str] = typer.Argument(None, help="A pack folder, a distribution's folder (its pyproject.toml "
+                                         "declares the pack), one challenge's folder, or an installed pack's name "
+                                         "(default: this folder if it is a pack, else the catalog)."),
 ) -> ExitCode:
     """The integrity test for authors: each challenge's solution, template, mutants, alternatives,
     checks, metadata and files, with what is wrong and where."""
     from torchdojo.authoring import audit_folder
-    from torchdojo.packs import PACK_FILE, discover_packs
 
-    packs = {p.name: p for p in discover_packs()}
-    if pack is None:
-        here = Path.cwd()
-        root, is_pack = (here, True) if (here / PACK_FILE).is_file() else \
-            (Path(os.environ.get(CATALOG_ENV_VAR) or CHALLENGES_DIR), False)
-    elif Path(pack).is_dir():
-        root, is_pack = Path(pack), True
-    elif pack in packs:
-        root, is_pack = packs[pack].root, True
-    else:
-        raise FileNotFoundError(f"{pack} is neither a folder nor an installed pack "
-                                f"({', '.join(packs) or 'none is installed'})")
+    root, is_pack = _what_to_check(pack)
     render.info(f"Checking {root}")
     result = audit_folder(root, pack=is_pack, on_challenge=lambda c: print(f"… {c.id}", file=sys.stderr, flush=True)
                           if sys.stderr.isatty() else None)
@@ -145,6 +139,25 @@ def check(
     render.info(f"{len(result.challenges) - bad} of {len(result.challenges)} challenges valid"
                 + (f"; {len(result.problems)} problems with the pack itself" if result.problems else "") + ".")
     return ExitCode.OK if result.ok else ExitCode.CHECK_FAILED
+
+
+def _what_to_check(pack: str | None) -> tuple[Path, bool]:
+    """The folder `dev check` audits, and whether it is a pack (which needs a pack.toml; the catalog's
+    folder and $TORCHDOJO_CHALLENGES's do not). A distribution's folder stands for the pack inside it."""
+    from torchdojo.packs import PACK_FILE, discover_packs, distribution_pack, is_catalog_folder
+
+    if pack is None:
+        here = Path.cwd()
+        if not ((here / PACK_FILE).is_file() or distribution_pack(here)):
+            return Path(os.environ.get(CATALOG_ENV_VAR) or CHALLENGES_DIR), False
+        pack = str(here)
+    if Path(pack).is_dir():
+        return distribution_pack(Path(pack)) or Path(pack), not is_catalog_folder(Path(pack))
+    packs = {p.name: p for p in discover_packs()}
+    if pack in packs:
+        return packs[pack].root, True
+    raise FileNotFoundError(f"{pack} is neither a folder nor an installed pack "
+                            f"({', '.join(packs) or 'none is installed'})")
 
 
 def render_escape(text: str) -> str:
