@@ -121,20 +121,20 @@ def check(
     from torchdojo.authoring import audit_folder
 
     root, is_pack = _what_to_check(pack)
-    render.info(f"Checking {root}")
+    render.info(f"Checking {render.text(root)}")
     result = audit_folder(root, pack=is_pack, on_challenge=lambda c: print(f"… {c.id}", file=sys.stderr, flush=True)
                           if sys.stderr.isatty() else None)
     for problem in result.problems:
-        render.info(f"[bold red]FAIL[/] {render_escape(problem)}")
+        render.info(f"[bold red]FAIL[/] {render.text(problem)}")
     for challenge_id, folder, findings in result.challenges:
         ok = all(f.ok for f in findings)
-        render.info(f"{'[bold green]ok  [/]' if ok else '[bold red]FAIL[/]'} [bold]{challenge_id}[/] "
-                    f"[dim]({folder})[/]")
+        render.info(f"{'[bold green]ok  [/]' if ok else '[bold red]FAIL[/]'} [bold]{render.text(challenge_id)}[/] "
+                    f"[dim]({render.text(folder)})[/]")
         for finding in findings:
             mark = "[green]✓[/]" if finding.ok else "[red]✗[/]"
-            render.info(f"    {mark} {finding.what}")
+            render.info(f"    {mark} {render.text(finding.what)}")
             for problem in finding.problems:
-                render.info(f"        {render_escape(problem)}")
+                render.info(f"        {render.text(problem)}")
     bad = sum(not all(f.ok for f in findings) for _, _, findings in result.challenges)
     render.info(f"{len(result.challenges) - bad} of {len(result.challenges)} challenges valid"
                 + (f"; {len(result.problems)} problems with the pack itself" if result.problems else "") + ".")
@@ -158,9 +158,3 @@ def _what_to_check(pack: str | None) -> tuple[Path, bool]:
         return packs[pack].root, True
     raise FileNotFoundError(f"{pack} is neither a folder nor an installed pack "
                             f"({', '.join(packs) or 'none is installed'})")
-
-
-def render_escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
