@@ -144,6 +144,20 @@ def test_solution_out_takes_a_new_or_empty_folder_and_refuses_one_with_files(ws,
         assert result.exit_code == 0 and (folder / HUBER.file).read_text() == HUBER_SOLUTION
 
 
+def test_the_same_code_checked_again_with_the_same_verdict_is_not_a_new_attempt(ws):
+    attempts = lambda: ProgressStore.open(ws / ".torchdojo" / "progress.sqlite").summary()["huber-loss"].attempts  # noqa: E731
+    invoke("start", "huber-loss")
+    write_huber(ws, mutant("missing-half"))
+    assert "not counted" not in invoke("check").output and attempts() == 1
+    again = invoke("check")
+    assert again.exit_code == ExitCode.CHECK_FAILED and "not counted again" in again.output and attempts() == 1
+    assert json.loads(invoke("check", "--json").output)["recorded"] is False and attempts() == 1
+    write_huber(ws, HUBER_SOLUTION)
+    assert invoke("check").exit_code == 0 and attempts() == 2
+    write_huber(ws, mutant("missing-half"))  # back to the first code: new since the last attempt
+    assert invoke("check").exit_code == ExitCode.CHECK_FAILED and attempts() == 3
+
+
 def test_start_never_overwrites_the_learners_file(ws):
     path = write_huber(ws, "# my precious work\n")
     result = invoke("start", "huber-loss")
@@ -274,12 +288,14 @@ def test_corrupt_progress_file_is_reported_and_kept(ws):
     assert started.exit_code == ExitCode.STORE_ERROR and not list(ws.glob("*/linear_model.py"))
 
 
-def test_two_checks_at_once_lose_nothing(ws):
-    write_huber(ws, HUBER_SOLUTION)
+def test_two_checks_at_once_lose_nothing(ws, tmp_path):
+    (tmp_path / "right.py").write_text(HUBER_SOLUTION)
+    (tmp_path / "wrong.py").write_text(mutant("missing-half"))
     env = {**os.environ, "TORCHDOJO_WORKSPACE": str(ws)}
-    procs = [subprocess.Popen([sys.executable, "-m", "torchdojo", "check", "huber-loss"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
-    assert [p.wait(120) for p in procs] == [0, 0]
+    procs = [subprocess.Popen([sys.executable, "-m", "torchdojo", "check", "huber-loss", "--file", str(path)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+             for path in (tmp_path / "right.py", tmp_path / "wrong.py")]
+    assert [p.wait(120) for p in procs] == [0, 1]
     assert ProgressStore.open(ws / ".torchdojo" / "progress.sqlite").summary()["huber-loss"].attempts == 2
 
 

@@ -12,6 +12,9 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 APPLICATION_ID = 0x54444A4F  # "TDJO": marks the file as torchdojo's (PRAGMA application_id)
 SCHEMA_VERSION = 1
@@ -143,19 +146,38 @@ class ProgressStore:
         close folds the write-ahead log into the file, which then holds everything by itself."""
         self.close()
 
-    def _write(self, sql: str, params: tuple) -> None:
+    def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(connection)` in one short transaction; concurrent writers wait their turn."""
         try:
-            with self._db:  # one short transaction per write; concurrent writers wait their turn
+            with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute(sql, params)
+                return work(self._db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not record progress in {self.path}: {exc}; if it is damaged, {REPAIR}") from None
 
+    def _write(self, sql: str, params: tuple) -> None:
+        self._transaction(lambda db: db.execute(sql, params))
+
     # --- writes ---------------------------------------------------------------------------
 
-    def record_attempt(self, challenge: str, duration: float, passed: bool, results: list[dict]) -> None:
-        self._write("INSERT INTO attempts (challenge, at, duration, passed, results) VALUES (?, ?, ?, ?, ?)",
-                    (challenge, time.time(), duration, int(passed), json.dumps(results)))
+    def record_attempt(self, challenge: str, duration: float, passed: bool, results: list[dict],
+                       code: str | None = None) -> bool:
+        """Record an attempt and make `challenge` the current one, in one transaction. With `code` (a
+        digest of what was graded), the same code graded again with the same verdict as the last
+        attempt recorded is not a new attempt: nothing is recorded and False is returned."""
+        def work(db: sqlite3.Connection) -> bool:
+            db.execute(STATE_TABLE)
+            db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('current', ?)", (challenge,))
+            if code is not None:
+                key, value = f"last-attempt:{challenge}", f"{code}:{int(passed)}"
+                if db.execute("SELECT 1 FROM state WHERE key = ? AND value = ?", (key, value)).fetchone():
+                    return False
+                db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
+            db.execute("INSERT INTO attempts (challenge, at, duration, passed, results) VALUES (?, ?, ?, ?, ?)",
+                       (challenge, time.time(), duration, int(passed), json.dumps(results)))
+            return True
+
+        return self._transaction(work)
 
     def record_hint(self, challenge: str, level: int) -> None:
         self._write("INSERT OR IGNORE INTO hints (challenge, level, at) VALUES (?, ?, ?)",
@@ -166,13 +188,11 @@ class ProgressStore:
 
     def set_current(self, challenge: str) -> None:
         """Remember the challenge the learner last started or checked (``torchdojo check`` alone grades it)."""
-        try:
-            with self._db:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute(STATE_TABLE)
-                self._db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('current', ?)", (challenge,))
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not record progress in {self.path}: {exc}; if it is damaged, {REPAIR}") from None
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(STATE_TABLE)
+            db.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('current', ?)", (challenge,))
+
+        self._transaction(work)
 
     def add_note(self, challenge: str | None, text: str) -> None:
         self._write("INSERT INTO notes (challenge, at, text) VALUES (?, ?, ?)", (challenge, time.time(), text))

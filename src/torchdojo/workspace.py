@@ -45,23 +45,25 @@ class Workspace:
     def store(self) -> ProgressStore:
         return ProgressStore.open(self.store_path)
 
-    def record(self, report: "Report", source: str | dict[str, str] | None = None) -> bool:
+    def record(self, report: "Report", source: str | dict[str, str] | None = None) -> str | None:
         """Keep an attempt: when, how long, and every check's verdict (or why the file did not load),
         and make its challenge the current one. An attempt is a grading of code the learner changed:
-        when `source` (what was graded) is still the challenge's template, or every check stopped at
-        a TODO, nothing is counted and False is returned."""
+        nothing is counted while `source` (what was graded) is still the challenge's template or every
+        check stopped at a TODO, nor when it is the code of the last attempt, with the same verdict.
+        Returns None when the attempt was counted, else why it was not (a sentence to show)."""
         with self.store() as store:
-            store.set_current(report.challenge_id)
-            if source is not None and is_template(report.challenge_id, source):
-                return False
-            if report.results and not report.load_error and all(r.fingerprint == "todo" for r in report.results):
-                return False  # every check stopped at a TODO still in place (a fresh notebook, an edit elsewhere)
+            todo_only = report.results and not report.load_error and all(r.fingerprint == "todo"
+                                                                         for r in report.results)
+            if todo_only or source is not None and is_template(report.challenge_id, source):
+                store.set_current(report.challenge_id)  # (a fresh notebook, or an edit elsewhere)
+                return NOT_COUNTED_TEMPLATE
             results = [dict(name=r.name, status=r.status.value, message=r.message[:500], fingerprint=r.fingerprint)
                        for r in report.results]
             if report.load_error:
                 results.append(dict(name="load", status="error", message=report.load_error[:500]))
-            store.record_attempt(report.challenge_id, report.duration, report.passed, results)
-            return True
+            counted = store.record_attempt(report.challenge_id, report.duration, report.passed, results,
+                                           code=None if source is None else _digest(source))
+            return None if counted else NOT_COUNTED_AGAIN
 
     def file_for(self, challenge: Challenge) -> Path:
         """The learner's file (or folder, for a folder challenge) for `challenge`."""
@@ -153,6 +155,19 @@ def repair(path: Path) -> tuple[Workspace, Path | None]:
                              "to make one, run `torchdojo init <folder>`")
     workspace = Workspace(root)
     return workspace, ProgressStore.repair(workspace.store_path)
+
+
+NOT_COUNTED_TEMPLATE = ("Still the template (every check stopped at a TODO): not counted as an attempt; change "
+                        "it, then check.")
+NOT_COUNTED_AGAIN = "The same code and verdict as your last attempt: not counted again."
+
+
+def _digest(source: str | dict[str, str]) -> str:
+    """A short digest of graded code (a file's text, or a folder's files by name)."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(source, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def find(start: Path | None = None) -> Workspace:

@@ -79,16 +79,15 @@ def run_check(challenge_id: str | None, file: Path | None, as_json: bool, no_ser
         render.error("stopped: the check was interrupted, and everything it started was stopped; "
                      "nothing was recorded", label="interrupted")
         return ExitCode.INTERRUPTED
-    recorded = workspace.record(report, source) if workspace else False
+    not_counted = workspace.record(report, source) if workspace else "no workspace"
     from torchdojo.cli import render  # (already imported while a warm grader graded)
 
     if as_json:
-        render.as_json(dict(report.to_dict(), recorded=recorded))
+        render.as_json(dict(report.to_dict(), recorded=not_counted is None))
         return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED
     render.report(report, challenge.title, next_step=next_step(workspace, challenge) if report.passed else "")
-    if workspace and not recorded:
-        render.info("[dim]Still the template (every check stopped at a TODO): not counted as an attempt; "
-                    "change it, then check.[/]")
+    if workspace and not_counted:
+        render.info(f"[dim]{not_counted}[/]")
     elif workspace and file is not None:
         render.info(f"[dim]Recorded as an attempt at {challenge.id} in {workspace.root} (graded {path}).[/]")
     return ExitCode.OK if report.passed else ExitCode.CHECK_FAILED

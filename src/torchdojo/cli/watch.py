@@ -101,10 +101,10 @@ class Watcher:
         ensure_requirements(self.challenge)
         with ProgressLine() as on_progress:
             report, source = grade_path(self.challenge, self.path, on_progress)
-        recorded = self.workspace.record(report, source)
+        not_counted = self.workspace.record(report, source)
         render.report(report, self.challenge.title)
-        if not recorded:
-            render.info("[dim]Still the template: not counted as an attempt.[/]")
+        if not_counted:
+            render.info(f"[dim]{not_counted}[/]")
         if report.passed:
             self.last_passed = self.challenge
         return report.passed
