@@ -331,7 +331,8 @@ def test_journal_fills_the_day_by_day_table(ws):
     assert result.exit_code == 0 and lines[0] == "| Day | Task | Gaps | Key learnings | Resources |"
     day = lines[2]
     assert day.startswith("| 1 | Huber loss with torch.where (easy) — solved |")
-    assert "Small residuals (|r| ≤ δ) give ½·r²." in day.replace("\\|", "|") and "huber-loss: 1 hint" in day
+    assert "huber-loss: Small residuals (|r| ≤ δ) give ½·r²." in day.replace("\\|", "|") and "huber-loss: 1 hint" in day
+    assert "huber-loss: known mistake: your output matches a common mistake: the quadratic branch is missing ½" in day
     assert "torch.where computes both branches" in day
     assert "[torch.where](https://pytorch.org/docs/stable/generated/torch.where.html)" in day
 

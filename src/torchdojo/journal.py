@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from torchdojo.catalog import Catalog, UnknownChallenge
 from torchdojo.progress import ProgressStore
+from torchdojo.workspace import KNOWN_MISTAKE
 
 
 @dataclass
@@ -15,7 +16,7 @@ class JournalDay:
     day: int  # 1 for the first day with any activity
     date: dt.date
     tasks: list[str] = field(default_factory=list)
-    gaps: list[str] = field(default_factory=list)  # checks that failed, hints needed
+    gaps: list[str] = field(default_factory=list)  # per challenge: checks failed, known mistakes, hints
     learnings: list[str] = field(default_factory=list)  # the learner's notes
     resources: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
 
@@ -50,7 +51,9 @@ def _day(number: int, date: dt.date, attempts: list, hints: list, notes: list, c
         entry.tasks.append(f"{challenge.title} ({challenge.difficulty}){' — solved' if solved else ''}")
         failed = dict.fromkeys(r["name"] for a in mine for r in a["results"] if _a_gap(r))
         titles = _check_titles(challenge)
-        entry.gaps += [titles.get(name, name) for name in failed]
+        entry.gaps += [f"{challenge.id}: {titles.get(name, name)}" for name in failed]
+        entry.gaps += [f"{challenge.id}: known mistake: {diagnosis}" for diagnosis in dict.fromkeys(
+            r["message"] for a in mine for r in a["results"] if r["name"] == KNOWN_MISTAKE)]
         n_hints = sum(1 for h in hints if h["challenge"] == challenge_id)
         if n_hints:
             entry.gaps.append(f"{challenge.id}: {n_hints} hint{'s' if n_hints > 1 else ''}")
@@ -63,7 +66,8 @@ def _a_gap(result: dict) -> bool:
     """A check the learner actually failed: not passed, not skipped, not a TODO still in place, and a
     check (a file that did not load is not a gap in knowledge of any one check)."""
     unfinished = result.get("fingerprint") == "todo" or result.get("message", "").startswith("not implemented yet")
-    return result["status"] not in ("passed", "skipped") and not unfinished and result["name"] != "load"
+    return result["status"] not in ("passed", "skipped") and not unfinished and \
+        result["name"] not in ("load", KNOWN_MISTAKE)
 
 
 def _check_titles(challenge) -> dict[str, str]:

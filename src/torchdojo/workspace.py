@@ -61,6 +61,8 @@ class Workspace:
                        for r in report.results]
             if report.load_error:
                 results.append(dict(name="load", status="error", message=report.load_error[:500]))
+            if report.mistake:  # (the journal names it: the clearest word on what was misunderstood)
+                results.append(dict(name=KNOWN_MISTAKE, status="failed", message=report.mistake.diagnosis[:500]))
             counted = store.record_attempt(report.challenge_id, report.duration, report.passed, results,
                                            code=None if source is None else _digest(source))
             return None if counted else NOT_COUNTED_AGAIN
@@ -157,6 +159,7 @@ def repair(path: Path) -> tuple[Workspace, Path | None]:
     return workspace, ProgressStore.repair(workspace.store_path)
 
 
+KNOWN_MISTAKE = "known-mistake"  # an attempt's entry beside its checks': the known mistake it matched
 NOT_COUNTED_TEMPLATE = ("Still the template (every check stopped at a TODO): not counted as an attempt; change "
                         "it, then check.")
 NOT_COUNTED_AGAIN = "The same code and verdict as your last attempt: not counted again."
