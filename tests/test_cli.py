@@ -179,6 +179,25 @@ def test_user_errors_are_one_clear_line(ws, args, code, line):
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("args, words", [
+    (("evaluate", "runs/nothere"), "runs/nothere does not exist"),
+    (("evaluate", "afile"), "afile is not a directory"),
+    (("train", "--resume", "runs/nothere"), "runs/nothere does not exist"),
+    (("grade", "nothere/", "-c", "huber-loss"), "nothere does not exist"),
+    (("grade", "afile", "-c", "huber-loss"), "afile is not a folder"),
+    (("grade", ".", "-c", "huber-loss", "--extra-checks", "nothere"), "--extra-checks nothere: no such folder"),
+    (("check", "--file", "nothere.ipynb", "huber-loss"), "nothere.ipynb does not exist"),
+])
+def test_every_path_that_is_not_there_is_file_not_found_in_one_line(tmp_path, monkeypatch, args, words):
+    """The README's table: 5 file not found, for every command that reads a path it is given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    result = invoke(*args)
+    assert result.exit_code == ExitCode.FILE_NOT_FOUND == 5, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
 def app_with_a_bug() -> typer.Typer:
     """A command that fails in a way its error table does not list, as a bug would."""
     buggy = typer.Typer()

@@ -207,7 +207,7 @@ def test_cli_grade(tmp_path, monkeypatch, challenges):
                      "--jobs", "1"])
         assert code == 0
         assert (tmp_path / "g" / "grades.csv").read_text().splitlines()[1] == "zoe,7,6/6,passed,7,7"
-        assert main(["grade", str(tmp_path / "nowhere"), "--challenges", "leaky-relu"]) == 2
+        assert main(["grade", str(tmp_path / "nowhere"), "--challenges", "leaky-relu"]) == 5  # file not found
         assert main(["grade", str(tmp_path / "subs"), "--challenges", "no-such-thing"]) == 3
     finally:
         catalog.cache_clear()

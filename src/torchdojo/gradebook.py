@@ -51,7 +51,8 @@ RESULTS = ".results"
 
 
 class GradebookError(Exception):
-    """The batch cannot start (no such folder, no challenges): a usage error."""
+    """The batch cannot start (no challenges, two submissions of one student): a usage error. A folder of
+    submissions that is not there is a FileNotFoundError."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def find_students(submissions: Path) -> list[Student]:
     """One student per entry of the folder (hidden entries left out), in name order."""
     submissions = Path(submissions)
     if not submissions.is_dir():
-        raise GradebookError(f"{submissions} is not a folder of submissions (one folder, .zip or .ipynb per student)")
+        state = "is not a folder" if submissions.exists() else "does not exist"
+        raise FileNotFoundError(f"{submissions} {state}; give a folder of submissions (one folder, .zip or .ipynb "
+                                "per student)")
     students = []
     for entry in sorted(submissions.iterdir()):
         if entry.name.startswith((".", "_")) and entry.name != "_":

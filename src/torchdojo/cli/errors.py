@@ -23,7 +23,7 @@ from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.data import DataError, DatasetCorrupt, DatasetMissing
 from torchdojo.play import NotPlayable
 from torchdojo.progress import StoreError
-from torchdojo.project import RunError, RunFileCorrupt
+from torchdojo.project import RunError, RunFileCorrupt, RunFileMissing
 from torchdojo.train.device import DeviceUnavailable
 from torchdojo.workspace import WorkspaceError, WorkspaceExists
 
@@ -44,6 +44,7 @@ TRAINING_ERRORS: ErrorTable = {
     DatasetMissing: ExitCode.DATA_MISSING,
     DatasetCorrupt: ExitCode.BAD_FILE,
     RunFileCorrupt: ExitCode.BAD_FILE,
+    RunFileMissing: ExitCode.FILE_NOT_FOUND,  # before RunError, its parent
     DataError: ExitCode.USAGE,
     RunError: ExitCode.USAGE,
     DeviceUnavailable: ExitCode.USAGE,

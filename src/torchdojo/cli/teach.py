@@ -61,7 +61,8 @@ def grade(
 
     chosen = [catalog().get(i.strip()) for i in challenges.split(",") if i.strip()]
     if extra_checks is not None and not extra_checks.is_dir():
-        raise FileNotFoundError(f"--extra-checks {extra_checks}: no such folder")
+        raise FileNotFoundError(f"--extra-checks {extra_checks}: "
+                                + ("not a folder" if extra_checks.exists() else "no such folder"))
     bar = _Bar()
     try:
         batch = Batch(submissions, chosen, out, jobs=jobs, extra_checks=extra_checks, on_progress=bar).run()
