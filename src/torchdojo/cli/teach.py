@@ -79,8 +79,10 @@ def grade(
         rows.append([student, *(f"{cell['status']} {cell['passed']}/{cell['total']}" for cell in cells),
                      f"{points:g}/{maximum:g}"])
     render.table("Gradebook", ["student", *(c.id for c in chosen), "points"], rows)
-    render.info(f"{batch.graded} gradings run, {batch.reused} unchanged since the last run. Written: "
-                f"{out / 'grades.csv'}, {out / 'grades.json'}, {out / 'feedback'}/")
+    render.info(f"{render.count(len(batch.cells), 'cell')} ({render.count(len(rows), 'student')} × "
+                f"{render.count(len(chosen), 'challenge')}): {batch.graded} graded in this run, {batch.reused} "
+                f"unchanged since the last run, {batch.not_graded} with nothing to grade (missing or unreadable). "
+                f"Written: {out / 'grades.csv'}, {out / 'grades.json'}, {out / 'feedback'}/")
     return ExitCode.OK
 
 
