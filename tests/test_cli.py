@@ -231,6 +231,44 @@ def test_user_errors_are_one_clear_line(ws, args, code, line):
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("args, words", [
+    (("evaluate", "runs/nothere"), "runs/nothere does not exist"),
+    (("evaluate", "afile"), "afile is not a directory"),
+    (("train", "--resume", "runs/nothere"), "runs/nothere does not exist"),
+    (("grade", "nothere/", "-c", "huber-loss"), "nothere does not exist"),
+    (("grade", "afile", "-c", "huber-loss"), "afile is not a folder"),
+    (("grade", ".", "-c", "huber-loss", "--extra-checks", "nothere"), "--extra-checks nothere: no such folder"),
+    (("check", "--file", "nothere.ipynb", "huber-loss"), "nothere.ipynb does not exist"),
+])
+def test_every_path_that_is_not_there_is_file_not_found_in_one_line(tmp_path, monkeypatch, args, words):
+    """The README's table: 5 file not found, for every command that reads a path it is given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("")
+    result = invoke(*args)
+    assert result.exit_code == ExitCode.FILE_NOT_FOUND == 5, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.mark.parametrize("content, words", [
+    ('{"cells": [{"cell_type": "code", "source": ["def f(', "it is not JSON (Unterminated string"),  # cut short
+    ('{"name": "huber", "version": 1}', 'it is JSON, but not a notebook (no list of "cells")'),
+    ('{"cells": [{"cell_type": "code", "source": "x = 1"}, 7]}', "its cell 2 is not a cell"),
+])
+def test_a_damaged_notebook_is_a_bad_file_and_no_attempt(ws, content, words):
+    from torchdojo.cli.app import main
+    from torchdojo.workspace import find
+
+    (ws / "broken.ipynb").write_text(content)
+    result = invoke("check", "--file", "broken.ipynb", "huber-loss")
+    assert result.exit_code == ExitCode.BAD_FILE == 9, result.output
+    assert result.output.startswith(f"error: broken.ipynb cannot be read as a notebook: {words}"), result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert main(["check", "--file", "broken.ipynb", "huber-loss"]) == ExitCode.BAD_FILE  # the lean path too
+    assert "huber-loss" not in find().store().summary()  # nothing recorded
+    assert invoke("solution", "huber-loss").exit_code == ExitCode.NOT_ALLOWED  # no attempt: still locked
+
+
 def app_with_a_bug() -> typer.Typer:
     """A command that fails in a way its error table does not list, as a bug would."""
     buggy = typer.Typer()

@@ -160,6 +160,21 @@ def test_feedback_files_hand_back(graded_class):
     assert "(hidden check)*\n  >" not in bob  # a hidden check's message is not handed back
     hank = (root / "grades" / "feedback" / "hank.md").read_text()
     assert "missing" in hank and "no leaky_relu.py" in hank
+
+
+def test_feedback_names_the_known_mistake_as_check_does(graded_class, challenges):
+    """bob handed in two known wrong answers (mutants): his feedback names each, as `torchdojo check` would,
+    although a hidden check failed too; a pass and a crash name none."""
+    root, _, batch = graded_class
+    leaky, rows = challenges
+    diagnosis = {m.name: m.diagnosis for c in challenges for m in load_mutants(c.path)}
+    bob = (root / "grades" / "feedback" / "bob.md").read_text()
+    leaky_part, rows_part = bob.split("## normalize-rows")
+    assert f"**Known mistake:** {diagnosis['fixed-slope']}" in leaky_part
+    assert f"**Known mistake:** {diagnosis['no-eps']}" in rows_part
+    assert batch.cells[("bob", "leaky-relu")]["mistake"] == diagnosis["fixed-slope"]
+    for student in ("alice", "dave", "hank"):
+        assert "Known mistake" not in (root / "grades" / "feedback" / f"{student}.md").read_text()
     assert not list((root / "grades").rglob("*.tmp"))
 
 
@@ -196,18 +211,26 @@ def test_learner_check_says_hidden_checks_exist(challenges, capsys):
     assert grade(leaky, leaky.source("solution"), hidden=True).results[-1].name == "check_other_slopes"
 
 
-def test_cli_grade(tmp_path, monkeypatch, challenges):
+def test_cli_grade(tmp_path, monkeypatch, challenges, capsys):
     from torchdojo.cli.app import main
 
     monkeypatch.setenv("TORCHDOJO_PACKS", str(PACK))
     catalog.cache_clear()
     try:
         _write(tmp_path / "subs" / "zoe" / "leaky_relu.py", challenges[0].source("solution"))
-        code = main(["grade", str(tmp_path / "subs"), "--challenges", "leaky-relu", "--out", str(tmp_path / "g"),
-                     "--jobs", "1"])
-        assert code == 0
-        assert (tmp_path / "g" / "grades.csv").read_text().splitlines()[1] == "zoe,7,6/6,passed,7,7"
-        assert main(["grade", str(tmp_path / "nowhere"), "--challenges", "leaky-relu"]) == 2
+        (tmp_path / "subs" / "yan").mkdir()  # handed in nothing
+        grade = ["grade", str(tmp_path / "subs"), "--challenges", "leaky-relu,normalize-rows", "--out",
+                 str(tmp_path / "g"), "--jobs", "1"]
+        assert main(grade) == 0
+        assert (tmp_path / "g" / "grades.csv").read_text().splitlines()[2] == \
+            "zoe,7,6/6,passed,0,0/5,missing,7,12"
+        said = " ".join(capsys.readouterr().out.split())  # the line may be wrapped
+        assert "4 cells (2 students × 2 challenges): 1 graded in this run, 0 unchanged since the last run, " \
+               "3 with nothing to grade (missing or unreadable)." in said
+        assert main(grade) == 0
+        assert "4 cells (2 students × 2 challenges): 0 graded in this run, 1 unchanged since the last run, " \
+               "3 with nothing to grade" in " ".join(capsys.readouterr().out.split())
+        assert main(["grade", str(tmp_path / "nowhere"), "--challenges", "leaky-relu"]) == 5  # file not found
         assert main(["grade", str(tmp_path / "subs"), "--challenges", "no-such-thing"]) == 3
     finally:
         catalog.cache_clear()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,46 @@ def test_play_trains_the_learners_own_model_after_a_pass(kinds_catalog, tmp_path
     accuracy = float(result.output.split("test accuracy ")[1].split("%")[0])
     assert 70 < accuracy < 95  # a linear model on real Fashion-MNIST, one epoch
     expect_png(tmp_path / "played" / "training_curve.png", "the play curve")
+
+
+def _played_workspace(tmp_path, monkeypatch) -> Path:
+    """A workspace whose play-probe file holds the solution (played with --force: no check needed)."""
+    assert invoke("init", str(tmp_path / "ws")).exit_code == 0
+    monkeypatch.chdir(tmp_path / "ws")
+    assert invoke("start", "play-probe").exit_code == 0
+    (tmp_path / "ws" / "01-kinds" / "play_probe.py").write_text(KINDS.get("play-probe").source("solution"))
+    return tmp_path / "ws"
+
+
+def test_play_never_overwrites_a_model_it_played(kinds_catalog, tmp_path, monkeypatch):
+    """As train never overwrites a run: playing again into the same folder is refused in one line (exit 2)
+    that gives the way out, and the first model is kept as it was."""
+    played = _played_workspace(tmp_path, monkeypatch) / "play" / "play-probe"
+    assert invoke("play", "play-probe", "--force").exit_code == ExitCode.OK
+    first = {path.name: path.read_bytes() for path in played.iterdir()}
+    assert {"model.pt", "metrics.json", "training_curve.png"} <= set(first)
+    again = invoke("play", "play-probe", "--force", "--epochs", "2")
+    assert again.exit_code == ExitCode.USAGE == 2, again.output
+    said = " ".join(again.output.split())
+    assert f"error: {played} already holds a model (model.pt, metrics.json, training_curve.png); it was kept. " \
+           f"Play into another folder with --out {played}-2, or move it away first" == said
+    assert {path.name: path.read_bytes() for path in played.iterdir()} == first
+    assert not (played.parent / "play-probe-2").exists()  # the folder it suggests is free (--out: played above)
+
+
+def test_ctrl_c_during_play_keeps_nothing(kinds_catalog, tmp_path, monkeypatch):
+    """"nothing was saved" holds: what the interrupted play wrote is removed, so playing again is not refused."""
+    workspace = _played_workspace(tmp_path, monkeypatch)
+    out = tmp_path / "played"
+    env = dict(os.environ, **{CATALOG_ENV_VAR: str(FIXTURES)})
+    command = subprocess.Popen([sys.executable, "-m", "torchdojo", "play", "play-probe", "--force", "--epochs", "50",
+                                "--out", str(out)], cwd=workspace, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while not (out / "metrics.json").exists() and command.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the first epoch has ended: its metrics and curve are written
+    command.send_signal(signal.SIGINT)
+    output, _ = command.communicate(timeout=60)
+    assert command.returncode == ExitCode.INTERRUPTED, output
+    assert "nothing was saved" in output and "Traceback" not in output
+    assert not out.exists()

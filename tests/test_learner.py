@@ -351,7 +351,7 @@ def test_check_grades_the_defining_cells_of_a_notebook(tmp_path, monkeypatch):
     assert result.exit_code == ExitCode.CHECK_FAILED and "missing ½" in result.output
     path.write_text("{ not json")
     result = invoke("check", "huber-loss", "--file", str(path))
-    assert result.exit_code == ExitCode.CHECK_FAILED and "not a readable notebook" in result.output
+    assert result.exit_code == ExitCode.BAD_FILE and "cannot be read as a notebook: it is not JSON" in result.output
 
 
 def test_notebook_hints_escalate_outside_a_workspace(tmp_path, monkeypatch):

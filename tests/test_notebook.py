@@ -51,3 +51,15 @@ def test_hints_escalate_and_are_recorded(tmp_path, monkeypatch):
 
     progress = find().store().summary()["huber-loss"]
     assert (progress.hints, progress.attempts, progress.passed) == (2, 1, True)
+
+
+def test_a_file_that_is_not_a_notebook_is_refused_and_not_recorded(tmp_path, monkeypatch):
+    from torchdojo.notebook import NotebookUnreadable
+    from torchdojo.workspace import find
+
+    assert main(["init", str(tmp_path / "ws")]) == 0
+    monkeypatch.chdir(tmp_path / "ws")
+    (tmp_path / "ws" / "mine.ipynb").write_text("[1, 2, 3]")
+    with pytest.raises(NotebookUnreadable, match="mine.ipynb cannot be read as a notebook: it is JSON, but not"):
+        torchdojo.check("huber-loss", file="mine.ipynb")
+    assert "huber-loss" not in find().store().summary()

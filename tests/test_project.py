@@ -206,9 +206,20 @@ def test_run_directories_are_never_overwritten_or_extended(tmp_path, capsys):
     assert f"--resume {run_dir}" in capsys.readouterr().err
     assert main(["train", "--resume", str(run_dir), "--epochs", "5"]) == ExitCode.USAGE
     assert "cannot change" in capsys.readouterr().err
-    assert main(["evaluate", str(tmp_path / "nowhere")]) == ExitCode.USAGE
-    error = capsys.readouterr().err
-    assert "metrics.json not found" in error and "Traceback" not in error
+    assert main(["evaluate", str(tmp_path / "nowhere")]) == ExitCode.FILE_NOT_FOUND
+    assert_one_line_naming(capsys.readouterr().err, tmp_path / "nowhere", "does not exist")
+    assert main(["evaluate", str(run_dir)]) == ExitCode.FILE_NOT_FOUND  # the run has not finished
+    assert_one_line_naming(capsys.readouterr().err, run_dir / "model.pt", "not found")
+
+
+def test_a_one_epoch_run_is_one_epoch_in_the_refusal_to_resume_longer(tmp_path, capsys):
+    run_dir = small_run_dir(tmp_path)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    metrics["config"]["epochs"] = 1
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    assert main(["train", "--resume", str(run_dir), "--epochs", "3"]) == ExitCode.USAGE
+    error = " ".join(capsys.readouterr().err.split())
+    assert f"{run_dir} was planned for 1 epoch and its one-cycle schedule cannot change" in error, error
 
 
 def test_truncated_model_is_a_bad_file_named_in_one_line(tmp_path, capsys):

@@ -36,7 +36,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -48,10 +48,12 @@ STATUSES = ("passed", "failed", "not-loaded", "timeout", "crashed", "tampered", 
 MAX_ZIP_FILES, MAX_ZIP_BYTES = 2000, 100 << 20
 SKIP_DIRS = {"__pycache__", ".git", ".torchdojo", ".ipynb_checkpoints", "__MACOSX"}
 RESULTS = ".results"
+CELL_FORMAT = 2  # raised when a cell gains a field (2: "mistake"): cells saved before are graded again
 
 
 class GradebookError(Exception):
-    """The batch cannot start (no such folder, no challenges): a usage error."""
+    """The batch cannot start (no challenges, two submissions of one student): a usage error. A folder of
+    submissions that is not there is a FileNotFoundError."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def find_students(submissions: Path) -> list[Student]:
     """One student per entry of the folder (hidden entries left out), in name order."""
     submissions = Path(submissions)
     if not submissions.is_dir():
-        raise GradebookError(f"{submissions} is not a folder of submissions (one folder, .zip or .ipynb per student)")
+        state = "is not a folder" if submissions.exists() else "does not exist"
+        raise FileNotFoundError(f"{submissions} {state}; give a folder of submissions (one folder, .zip or .ipynb "
+                                "per student)")
     students = []
     for entry in sorted(submissions.iterdir()):
         if entry.name.startswith((".", "_")) and entry.name != "_":
@@ -177,7 +181,7 @@ class Job:
 
 def challenge_version(challenge: Challenge, extra_checks: Path | None) -> str:
     """What a grade depends on besides the submission: torchdojo, the challenge's checks and metadata."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(f"{__version__} {CELL_FORMAT}".encode())
     for name in ("challenge.toml", "checks.py", HIDDEN_CHECKS):
         path = challenge.path / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-") + b"\0")
@@ -221,7 +225,8 @@ def all_checks(challenge: Challenge, extra_checks: Path | None) -> list:
 def empty_cell(challenge: Challenge, extra_checks: Path | None, status: str, message: str) -> dict:
     checks = all_checks(challenge, extra_checks)
     return {"status": status, "points": 0.0, "max_points": sum(challenge.points_for(c.name) for c in checks),
-            "passed": 0, "total": len(checks), "message": message, "checks": [], "output": "", "duration": 0.0}
+            "passed": 0, "total": len(checks), "message": message, "mistake": "", "checks": [], "output": "",
+            "duration": 0.0}
 
 
 def grade_job(job: Job) -> dict:
@@ -236,8 +241,29 @@ def grade_job(job: Job) -> dict:
                "max_points": challenge.points_for(r.name), "hidden": r.name in hidden} for r in report.results]
     cell = empty_cell(challenge, job.extra_checks, _status(report), report.load_error)
     cell.update(points=sum(c["points"] for c in checks), passed=sum(c["status"] == "passed" for c in checks),
-                checks=checks, output=report.output, duration=round(report.duration, 3))
+                mistake=_known_mistake(challenge, report, hidden), checks=checks, output=report.output,
+                duration=round(report.duration, 3))
     return cell
+
+
+def _known_mistake(challenge: Challenge, report, hidden: set[str]) -> str:
+    """The "Known mistake" a learner's `torchdojo check` names for the same code (matched on the checks
+    it runs, not the hidden ones), or ""."""
+    from torchdojo.grading.runner import known_mistake
+
+    visible = replace(report, results=[r for r in report.results if r.name not in hidden])
+    mistake = known_mistake(challenge, visible)
+    return mistake.diagnosis if mistake else ""
+
+
+def _known_mistakes_ready(challenges: set[Challenge]) -> None:
+    """Grade the mutants of the challenges that name known mistakes once, here, before the workers are
+    forked (each would grade them again; they are cached in the user cache for later runs)."""
+    from torchdojo.grading.runner import mutant_signatures, names_mistakes
+
+    for challenge in challenges:
+        if names_mistakes(challenge):
+            mutant_signatures(challenge)
 
 
 def _init_worker() -> None:
@@ -292,9 +318,15 @@ class Batch:
         with tempfile.TemporaryDirectory(prefix="torchdojo-gradebook-") as unpacked:
             for student in students:
                 pending += self._jobs(student, Path(unpacked), versions)
+            _known_mistakes_ready({job.challenge for job in pending})
             self._grade(pending)
         self.write()
         return self
+
+    @property
+    def not_graded(self) -> int:
+        """Cells with nothing to grade (missing or unreadable): neither graded in this run nor reused."""
+        return len(self.cells) - self.graded - self.reused
 
     def _jobs(self, student: Student, unpacked: Path, versions: dict) -> list[Job]:
         """The gradings a student needs; cells that need none (missing, unreadable, unchanged) are filled."""
@@ -428,6 +460,8 @@ class Batch:
                 lines.append(f"- {mark} {check['title']}{hidden}")
                 if check["status"] != "passed" and check["message"] and not check["hidden"]:
                     lines.append(_quote(check["message"], "  "))
+            if cell.get("mistake"):
+                lines += ["", f"**Known mistake:** {cell['mistake']}"]
             if cell["output"].strip():
                 lines += ["", "Your code printed:", "", "```", cell["output"][:1500].replace("```", "'''"), "```"]
             lines.append("")

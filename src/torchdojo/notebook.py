@@ -64,7 +64,8 @@ def hint(challenge_id: str, level: int | None = None) -> str:
 
 
 class NotebookUnreadable(Exception):
-    """A file named .ipynb that is not a notebook."""
+    """A file named .ipynb that is not a notebook: not JSON, or JSON without notebook cells. Not an
+    attempt at the challenge (nothing was graded): the command line says so with exit code 9."""
 
 
 def _python_lines(cell_source: str) -> str | None:
@@ -95,16 +96,11 @@ def notebook_source(path: Path, entry: list[str] | tuple[str, ...]) -> str:
     from the other cells only their imports, functions and classes (the helpers those may use);
     calls such as ``check(...)``, training loops and prints are left out, as are magics and shell
     lines. Each kept cell is headed by a ``# cell N`` comment, so a reported line can be found."""
-    try:
-        cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise NotebookUnreadable(f"{path} is not a readable notebook ({type(exc).__name__}: {exc})") from None
     names, pieces = set(entry), []
-    for number, cell in enumerate(cells, 1):
+    for number, cell in enumerate(read_cells(path), 1):
         if cell.get("cell_type") != "code":
             continue
-        text = cell.get("source", "")
-        python = _python_lines("".join(text) if isinstance(text, list) else text)
+        python = _python_lines(_cell_text(path, number, cell))
         if python is None or not python.strip():
             continue
         try:
@@ -121,19 +117,51 @@ def notebook_source(path: Path, entry: list[str] | tuple[str, ...]) -> str:
     return "\n\n".join(pieces) + "\n"
 
 
+def read_cells(path: Path) -> list[dict]:
+    """A notebook's cells; NotebookUnreadable, saying what is wrong, for a file that is not one."""
+    def unreadable(why: str) -> NotebookUnreadable:
+        return NotebookUnreadable(f"{path} cannot be read as a notebook: {why}")
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise unreadable(exc.strerror or str(exc)) from None
+    except UnicodeDecodeError:
+        raise unreadable("it is not UTF-8 text (a notebook is JSON)") from None
+    except ValueError as exc:  # json.JSONDecodeError
+        raise unreadable(f"it is not JSON ({exc}); was it saved whole?") from None
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list):
+        raise unreadable("it is JSON, but not a notebook (no list of \"cells\")")
+    bad = next((number for number, cell in enumerate(cells, 1) if not isinstance(cell, dict)), None)
+    if bad is not None:
+        raise unreadable(f"its cell {bad} is not a cell (a JSON object)")
+    return cells
+
+
+def _cell_text(path: Path, number: int, cell: dict) -> str:
+    text = cell.get("source", "")
+    if isinstance(text, list) and all(isinstance(line, str) for line in text):
+        return "".join(text)
+    if not isinstance(text, str):
+        raise NotebookUnreadable(f"{path} cannot be read as a notebook: the source of its cell {number} is not text")
+    return text
+
+
 def read_submission(challenge: Challenge, path: Path):
     """What to grade from a path: (source, None), or (None, a Report saying why it cannot be read).
-    A file is read as Python reads it, a folder as its files, a ``.ipynb`` as its defining cells."""
+    A file is read as Python reads it, a folder as its files, a ``.ipynb`` as its defining cells.
+    A ``.ipynb`` that is not a notebook raises NotebookUnreadable: there is nothing to grade."""
     from torchdojo.grading.report import Report
     from torchdojo.grading.submission import SourceUnreadable, read_folder, read_source
 
+    if path.suffix == ".ipynb" and not challenge.is_folder:
+        return notebook_source(path, challenge.entry), None
     try:
         if challenge.is_folder:
             return read_folder(path), None
-        if path.suffix == ".ipynb":
-            return notebook_source(path, challenge.entry), None
         return read_source(path), None
-    except (SourceUnreadable, NotebookUnreadable) as exc:
+    except SourceUnreadable as exc:
         return None, Report(challenge_id=challenge.id, source_label=str(path), load_error=str(exc),
                             load_location=path.name)
 

@@ -21,6 +21,9 @@ from pathlib import Path
 from torchdojo.catalog import Challenge
 
 
+PLAY_FILES = ("model.pt", "metrics.json", "training_curve.png")  # what play_run writes in its folder
+
+
 class NotPlayable(ValueError):
     """The challenge has nothing to train, or the learner's code does not build a model."""
 
@@ -48,7 +51,7 @@ def build_learner_model(challenge: Challenge, path: Path):
 
 def play_run(challenge: Challenge, path: Path, out: Path, epochs: int | None = None) -> dict:
     """Train the learner's model on the challenge's dataset with a progress bar; the curve, the
-    metrics and the weights go to `out`. Returns the last epoch's record."""
+    metrics and the weights (PLAY_FILES) go to `out`. Returns the last epoch's record."""
     import torch
 
     from torchdojo.data import load_tensors

@@ -21,9 +21,10 @@ from torchdojo.catalog import CatalogError, UnknownChallenge
 from torchdojo.cli import render
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.data import DataError, DatasetCorrupt, DatasetMissing
+from torchdojo.notebook import NotebookUnreadable
 from torchdojo.play import NotPlayable
 from torchdojo.progress import StoreError
-from torchdojo.project import RunError, RunFileCorrupt
+from torchdojo.project import RunError, RunFileCorrupt, RunFileMissing
 from torchdojo.train.device import DeviceUnavailable
 from torchdojo.workspace import WorkspaceError, WorkspaceExists
 
@@ -35,6 +36,7 @@ LEARNER_ERRORS: ErrorTable = {
     WorkspaceError: ExitCode.NO_WORKSPACE,
     StoreError: ExitCode.STORE_ERROR,
     FileNotFoundError: ExitCode.FILE_NOT_FOUND,
+    NotebookUnreadable: ExitCode.BAD_FILE,  # `check --file x.ipynb`: nothing graded, nothing recorded
     DatasetMissing: ExitCode.DATA_MISSING,  # also a challenge's unmet requirement (RequirementMissing)
     NotPlayable: ExitCode.USAGE,
     CatalogError: ExitCode.INTERNAL,  # a broken challenge folder: the message names the file
@@ -44,6 +46,7 @@ TRAINING_ERRORS: ErrorTable = {
     DatasetMissing: ExitCode.DATA_MISSING,
     DatasetCorrupt: ExitCode.BAD_FILE,
     RunFileCorrupt: ExitCode.BAD_FILE,
+    RunFileMissing: ExitCode.FILE_NOT_FOUND,  # before RunError, its parent
     DataError: ExitCode.USAGE,
     RunError: ExitCode.USAGE,
     DeviceUnavailable: ExitCode.USAGE,

@@ -11,7 +11,8 @@ from torchdojo.catalog import catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import learner_command
 from torchdojo.cli.exit_codes import ExitCode
-from torchdojo.cli.training import _fresh_line
+from torchdojo.cli.training import _fresh_line, _remove_new
+from torchdojo.play import PLAY_FILES
 from torchdojo.requirements import ensure as ensure_requirements
 from torchdojo.workspace import find
 
@@ -34,13 +35,21 @@ def play(
     if not force and not (progress and progress.passed):
         render.error(f"pass it first (`torchdojo check {challenge.id}`), then play; or --force")
         return ExitCode.NOT_ALLOWED
+    target = out or workspace.root / "play" / challenge.id
+    kept = [name for name in PLAY_FILES if (target / name).exists()]
+    if kept:  # as train never overwrites a run
+        render.error(f"{target} already holds a model ({', '.join(kept)}); it was kept. Play into another "
+                     f"folder with --out {_free_folder(target)}, or move it away first")
+        return ExitCode.USAGE
     ensure_requirements(challenge)
     from torchdojo.play import play_run
 
-    target = out or workspace.root / "play" / challenge.id
+    existed = target.exists()
+    before = set(target.rglob("*")) if existed else set()
     try:
         record = play_run(challenge, workspace.file_for(challenge), target, epochs)
     except KeyboardInterrupt:
+        _remove_new(target, before, existed)
         _fresh_line()
         render.error("nothing was saved", label="interrupted")
         return ExitCode.INTERRUPTED
@@ -48,3 +57,11 @@ def play(
                 f"{record['dataset']} after {render.count(record['epochs'], 'epoch')} ({record['seconds']:.0f} s); "
                 f"curve: {target / 'training_curve.png'}")
     return ExitCode.OK
+
+
+def _free_folder(target: Path) -> Path:
+    """`target` with the first free number appended: play/<id>-2, play/<id>-3, …"""
+    number = 2
+    while target.with_name(f"{target.name}-{number}").exists():
+        number += 1
+    return target.with_name(f"{target.name}-{number}")

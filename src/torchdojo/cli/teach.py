@@ -61,7 +61,8 @@ def grade(
 
     chosen = [catalog().get(i.strip()) for i in challenges.split(",") if i.strip()]
     if extra_checks is not None and not extra_checks.is_dir():
-        raise FileNotFoundError(f"--extra-checks {extra_checks}: no such folder")
+        raise FileNotFoundError(f"--extra-checks {extra_checks}: "
+                                + ("not a folder" if extra_checks.exists() else "no such folder"))
     bar = _Bar()
     try:
         batch = Batch(submissions, chosen, out, jobs=jobs, extra_checks=extra_checks, on_progress=bar).run()
@@ -78,8 +79,10 @@ def grade(
         rows.append([student, *(f"{cell['status']} {cell['passed']}/{cell['total']}" for cell in cells),
                      f"{points:g}/{maximum:g}"])
     render.table("Gradebook", ["student", *(c.id for c in chosen), "points"], rows)
-    render.info(f"{batch.graded} gradings run, {batch.reused} unchanged since the last run. Written: "
-                f"{out / 'grades.csv'}, {out / 'grades.json'}, {out / 'feedback'}/")
+    render.info(f"{render.count(len(batch.cells), 'cell')} ({render.count(len(rows), 'student')} × "
+                f"{render.count(len(chosen), 'challenge')}): {batch.graded} graded in this run, {batch.reused} "
+                f"unchanged since the last run, {batch.not_graded} with nothing to grade (missing or unreadable). "
+                f"Written: {out / 'grades.csv'}, {out / 'grades.json'}, {out / 'feedback'}/")
     return ExitCode.OK
 
 

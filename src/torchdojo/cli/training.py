@@ -47,7 +47,7 @@ def train(
         raise RunError(f"{run_dir} already holds a run; continue it with --resume {run_dir}, "
                        "or pick another directory with --out")
     if resume is not None and epochs is not None and epochs != read_config(resume).epochs:
-        raise RunError(f"{resume} was planned for {read_config(resume).epochs} epochs and its "
+        raise RunError(f"{resume} was planned for {render.count(read_config(resume).epochs, 'epoch')} and its "
                        "one-cycle schedule cannot change; start a new run to train longer")
     if resume is not None:
         from torchdojo.project.run import load_run

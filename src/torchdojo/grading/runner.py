@@ -36,7 +36,7 @@ from torchdojo.grading.loading import Check, checks_in, import_file, load_checks
 from torchdojo.grading.mutants import load_mutants
 from torchdojo.grading.remote import (GradingStop, LearnerGone, LearnerRaised, LoadFailed, Session, Tampered,
                                       TimedOut, active)
-from torchdojo.grading.report import CheckResult, Report, Status
+from torchdojo.grading.report import CheckResult, KnownMistake, Report, Status
 from torchdojo.grading.submission import SourceUnreadable, Submission, read_folder, read_source, write_folder
 
 OUTPUT_HEAD = OUTPUT_TAIL = 4096  # bytes of the learner's output kept from each end
@@ -314,11 +314,20 @@ def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, l
     report.hidden_checks = 0 if hidden else count_hidden_checks(challenge)
     unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
     if match_mistakes and not report.passed and not report.load_error and not unfinished:
-        if names_mistakes(challenge):
-            report.mistake = match_mistake(report, mutant_signatures(challenge))
+        report.mistake = known_mistake(challenge, report)
         if report.mistake is None:
             report.advice = generic_diagnosis(report)
     return report
+
+
+def known_mistake(challenge: Challenge, report: Report) -> KnownMistake | None:
+    """The known mistake (a mutant) whose failure `report` repeats exactly, for a quick unit challenge
+    (`names_mistakes`); None for a pass, a file that did not load, checks that only met TODOs, or no match.
+    `report` holds the learner's checks only: a mutant is graded without the hidden ones."""
+    unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
+    if report.passed or report.load_error or unfinished or not names_mistakes(challenge):
+        return None
+    return match_mistake(report, mutant_signatures(challenge))
 
 
 def grade_file(challenge: Challenge, path: Path, **kwargs) -> Report:

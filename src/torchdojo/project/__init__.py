@@ -13,3 +13,7 @@ class RunError(Exception):
 
 class RunFileCorrupt(RunError):
     """A file of a run directory is there but unusable; the message names it and what is wrong."""
+
+
+class RunFileMissing(RunError):
+    """The run directory, or a file it must hold, is not there; the message names the path."""

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from torchdojo.project import RunError, RunFileCorrupt
+from torchdojo.project import RunError, RunFileCorrupt, RunFileMissing
 from torchdojo.project.data import DATA_CONFIGS, Preprocess, class_names, load_split
 from torchdojo.project.model import ConvNet, ModelConfig
 from torchdojo.train import (
@@ -154,6 +154,9 @@ def evaluate_run(run_dir: Path, *, data_dir=None, device=None) -> dict:
 
 
 def read_config(run_dir: Path) -> RunConfig:
+    if not Path(run_dir).is_dir():
+        state = "is not a directory" if Path(run_dir).exists() else "does not exist"
+        raise RunFileMissing(f"{run_dir} {state}; give a directory written by torchdojo train")
     metrics = _require(run_dir / "metrics.json", "is this a directory written by torchdojo train?")
     try:
         fields = json.loads(metrics.read_text())["config"]
@@ -213,7 +216,7 @@ def _brief(exc: Exception, limit: int = 200) -> str:
 
 def _require(path: Path, advice: str) -> Path:
     if not path.is_file():
-        raise RunError(f"{path} not found; {advice}")
+        raise RunFileMissing(f"{path} not found; {advice}")
     return path
 
 
