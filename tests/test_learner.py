@@ -182,9 +182,11 @@ def test_an_untouched_template_is_not_an_attempt_and_gaps_are_real_failures(ws, 
     journal = invoke("journal", "--markdown").output
     day = journal.strip().splitlines()[2].replace("\\|", "|")
     gaps = day.split(" | ")[2]
-    failed = [r.title for r in __import__("torchdojo.grading.runner", fromlist=["grade"]).grade(HUBER, missing_half()).results
-              if not r.passed]
-    assert gaps == "; ".join(failed)
+    from torchdojo.grading.runner import grade
+
+    report = grade(HUBER, missing_half())
+    failed = [f"huber-loss: {r.title}" for r in report.results if not r.passed]
+    assert gaps == "; ".join([*failed, f"huber-loss: known mistake: {report.mistake.diagnosis}"])
     assert invoke("journal", "--note", "  ").exit_code == ExitCode.USAGE
     elsewhere = tmp_path / "elsewhere.py"
     elsewhere.write_text(SOLUTION)

@@ -149,6 +149,9 @@ def test_train_then_evaluate_on_real_fashion_mnist(tmp_path, capsys):
         assert f"training in {precision}, channels_last (CPU: " in trained, trained
     config = json.loads((run_dir / "metrics.json").read_text())["config"]
     assert f"; widths {'/'.join(map(str, config['widths']))}, batch {config['batch_size']}\n" in trained
+    from torchdojo.data import locate
+
+    assert f"data: fashion-mnist in {locate('fashion-mnist')[1]}\n" in trained  # where it read the images
     reported = re.search(r"test accuracy (\d+\.\d+)% after 1 epoch,", trained)
     assert reported, trained
     assert float(reported.group(1)) > 85.0  # one epoch of the recipe; its 3 epochs reach ~92%

@@ -366,3 +366,19 @@ def test_bf16_is_chosen_only_where_torch_computes_it_natively():
                             capture_output=True, text=True, timeout=120)
     chosen, line = capped.stdout.splitlines()
     assert chosen == "False" and line.startswith("fp32, channels_last (CPU: ") and ", AVX2, " in line, capped.stdout
+
+
+@pytest.mark.parametrize("epochs", [1, 3, 30])
+def test_the_accuracy_plot_ticks_whole_epochs_and_says_what_training_accuracy_is(tmp_path, epochs):
+    from torchdojo.train.callbacks import plot_training_curve
+
+    history = [{"epoch": e, "train_accuracy": 0.5 + e / 100, "val_accuracy": 0.6} for e in range(1, epochs + 1)]
+    figure = plot_training_curve([1.0, 0.5] * epochs, history, tmp_path / "curve.png", "training (augmented)",
+                                 "test split")
+    accuracy = figure.axes[1]
+    ticks = [t for t in accuracy.get_xticks() if 1 <= t <= epochs]
+    assert ticks and all(float(t).is_integer() for t in ticks) and (epochs > 12 or ticks == list(range(1, epochs + 1)))
+    labels = [line.get_label() for line in accuracy.lines]
+    assert labels == ["training (augmented), mean over the epoch", "test split"]
+    with Image.open(tmp_path / "curve.png") as image:
+        assert image.size == (1000, 400)

@@ -61,9 +61,12 @@ def train(
                              RunConfig(dataset=dataset.value, epochs=epochs or RunConfig.epochs, seed=seed, bf16=bf16),
                              device)
     if _is_main_rank():
+        from torchdojo.data import locate
+
         widths = "/".join(map(str, config.widths))
         render.info(f"training in {precision_line(chosen, config.bf16)}; "
                     f"widths {widths}, batch {config.batch_size}")
+        render.info(f"data: {config.dataset} in {render.text(locate(config.dataset, data_dir)[1])}")
     class PrintEpoch(Callback):
         def on_epoch_end(self, state, record: dict) -> None:
             render.info(_epoch_line(record))

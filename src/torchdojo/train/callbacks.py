@@ -188,7 +188,8 @@ class ProgressBar(Callback):
 
 
 def plot_training_curve(step_losses: list[float], history: list[dict], path: Path,
-                        train_label: str = "training", val_label: str = "validation") -> None:
+                        train_label: str = "training", val_label: str = "validation"):
+    """Draw the curves and write them to `path` as a PNG; returns the matplotlib Figure."""
     import matplotlib
     import numpy as np
 
@@ -208,15 +209,20 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     loss_axes.set(xlabel="training step", ylabel="training loss", title="Loss")
     loss_axes.legend()
     epochs = [record["epoch"] for record in history]
-    for key, colour, label in (("train_accuracy", "tab:orange", train_label),
+    # (the training accuracy is counted on the batches while the weights change: a mean over the epoch)
+    for key, colour, label in (("train_accuracy", "tab:orange", f"{train_label}, mean over the epoch"),
                                ("val_accuracy", "tab:green", val_label)):
         values = [record.get(key, math.nan) for record in history]
         if any(not math.isnan(value) for value in values):
             accuracy_axes.plot(epochs, values, marker="o", color=colour, label=label)
     accuracy_axes.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
-    accuracy_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(epochs) <= 12:  # a tick at each epoch (a locator puts 0.6, 0.8, ... around one)
+        accuracy_axes.set_xticks(epochs)
+    else:
+        accuracy_axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     if epochs:
         accuracy_axes.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)
     if accuracy_axes.lines:
         accuracy_axes.legend()
     atomic_write(path, lambda stream: figure.savefig(stream, format="png"))
+    return figure

@@ -72,8 +72,9 @@ def check_never_negative(learner):
     negative = got < 0
     expect(not negative.any(),
            f"pairwise_sq_dist(a, b) has {int(negative.sum())} negative entries (smallest {got.min().item():.4g}) "
-           "for rows with large norms where some rows of a and b are identical: the terms cancel and rounding "
-           "leaves a tiny negative number; a squared distance cannot be negative, so clamp the result at 0",
+           "for rows with large norms where some rows of a and b are identical: the three terms (about 6e6 each) "
+           "cancel, and rounding leaves a negative number where the answer is 0; a squared distance cannot be "
+           "negative, so clamp the result at 0",
            "negative:pairwise_sq_dist")
 
 
