@@ -30,6 +30,13 @@ def test_dev_check_of_a_distribution_folder_checks_the_pack_inside(capsys):
     assert f"Checking {SAMPLE}" in out and "2 of 2 challenges valid." in out and "FAIL" not in out
 
 
+def test_a_distribution_folder_with_a_broken_pyproject_is_a_bad_file(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text('[project\nname = "half a table"\n')
+    assert main(["dev", "check", str(tmp_path)]) == 9  # the author's file, not a bug in torchdojo
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'pyproject.toml'}: not valid TOML" in err and "internal error" not in err
+
+
 def test_the_readme_commands_make_a_valid_pack(tmp_path, monkeypatch, capsys):
     """README: `dev new activations/leaky-relu --root my-pack/`, then `dev check my-pack/`: dev new
     writes the pack.toml a pack needs, and says so."""

@@ -204,6 +204,16 @@ def test_play_never_overwrites_a_model_it_played(kinds_catalog, tmp_path, monkey
     assert not (played.parent / "play-probe-2").exists()  # the folder it suggests is free (--out: played above)
 
 
+def test_play_or_train_into_a_file_is_refused_and_the_file_kept(kinds_catalog, tmp_path, monkeypatch):
+    _played_workspace(tmp_path, monkeypatch)
+    mine = tmp_path / "notes.txt"
+    mine.write_text("mine\n")
+    for command in (["play", "play-probe", "--force"], ["train", "--epochs", "1"]):
+        refused = invoke(*command, "--out", str(mine))
+        assert refused.exit_code == ExitCode.USAGE and "is a file" in refused.output, refused.output
+        assert "training in" not in refused.output and mine.read_text() == "mine\n"
+
+
 def test_ctrl_c_during_play_keeps_nothing(kinds_catalog, tmp_path, monkeypatch):
     """"nothing was saved" holds: what the interrupted play wrote is removed, so playing again is not refused."""
     workspace = _played_workspace(tmp_path, monkeypatch)

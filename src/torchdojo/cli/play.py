@@ -36,6 +36,9 @@ def play(
         render.error(f"pass it first (`torchdojo check {challenge.id}`), then play; or --force")
         return ExitCode.NOT_ALLOWED
     target = out or workspace.root / "play" / challenge.id
+    if target.exists() and not target.is_dir():
+        render.error(f"{target} is a file; a played model goes into a folder: pick another with --out")
+        return ExitCode.USAGE
     kept = [name for name in PLAY_FILES if (target / name).exists()]
     if kept:  # as train never overwrites a run
         render.error(f"{target} already holds a model ({', '.join(kept)}); it was kept. Play into another "

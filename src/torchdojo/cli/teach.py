@@ -9,14 +9,16 @@ from typing import Optional
 
 import typer
 
-from torchdojo.catalog import CATALOG_ENV_VAR, CHALLENGES_DIR, catalog
+from torchdojo.catalog import CATALOG_ENV_VAR, CHALLENGES_DIR, CatalogError, catalog
 from torchdojo.cli import render
 from torchdojo.cli.errors import LEARNER_ERRORS, handles
 from torchdojo.cli.exit_codes import ExitCode
 from torchdojo.gradebook import GradebookError
 from torchdojo.scaffold import ScaffoldError
 
-TEACHER_ERRORS = {GradebookError: ExitCode.USAGE, ScaffoldError: ExitCode.USAGE, **LEARNER_ERRORS}
+# (a CatalogError here is most likely the author's own pack or pyproject.toml: a bad file, not a bug)
+TEACHER_ERRORS = {GradebookError: ExitCode.USAGE, ScaffoldError: ExitCode.USAGE, **LEARNER_ERRORS,
+                  CatalogError: ExitCode.BAD_FILE}
 teacher_command = handles(TEACHER_ERRORS)
 
 

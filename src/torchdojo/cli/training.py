@@ -43,6 +43,8 @@ def train(
     from torchdojo.train.device import precision_line
 
     run_dir = resume or out or Path(DEFAULT_OUT[dataset.value])
+    if run_dir.exists() and not run_dir.is_dir():
+        raise RunError(f"{run_dir} is a file; a run is a directory: pick another with --out")
     if resume is None and (run_dir / "metrics.json").exists():
         raise RunError(f"{run_dir} already holds a run; continue it with --resume {run_dir}, "
                        "or pick another directory with --out")
