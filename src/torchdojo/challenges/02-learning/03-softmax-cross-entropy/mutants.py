@@ -81,6 +81,11 @@ MUTANTS = [
            "your binary cross-entropy swaps y and 1 − y: it rewards the wrong class; the term −z·y comes from "
            "y·log σ(z) + (1 − y)·log(1 − σ(z))",
            replace={"- logits * target +": "- logits * (1 - target) +"}),
+    Mutant("calls-private-softmax",
+           "your softmax calls torch._softmax, the kernel behind torch.softmax: this challenge is to write it "
+           "yourself (max, exp, sum)",
+           replace={"    biggest = logits.amax(dim=dim, keepdim=True)  # keepdim: it broadcasts back against `logits`\n":
+                    "    return torch._softmax(logits, dim, False)\n"}),
     Mutant("calls-built-in-softmax",
            "your softmax calls torch's softmax: this challenge is to write it yourself (max, exp, sum)",
            replace={"    biggest = logits.amax(dim=dim, keepdim=True)  # keepdim: it broadcasts back against `logits`\n":
