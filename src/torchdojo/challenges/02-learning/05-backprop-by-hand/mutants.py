@@ -52,6 +52,10 @@ MUTANTS = [
            "your db1 averages over the batch instead of summing: the loss's own mean (if any) is already in grad_y, "
            "so a parameter's gradient is the sum over the examples",
            replace={"db1 = dz1.sum(dim=0)": "db1 = dz1.mean(dim=0)"}),
+    Mutant("both-bias-gradients-averaged",
+           "your db1 and db2 average over the batch instead of summing: the loss's own mean (if any) is already "
+           "in grad_y, so a parameter's gradient is the sum over the examples",
+           replace={"db1 = dz1.sum(dim=0)": "db1 = dz1.mean(dim=0)", "db2 = grad_y.sum(dim=0)": "db2 = grad_y.mean(dim=0)"}),
     Mutant("input-gradient-from-wrong-upstream",
            "your dx starts from dh, the gradient before the sigmoid's derivative: x reaches the loss through z1, so "
            "dx = dz1 W1",
