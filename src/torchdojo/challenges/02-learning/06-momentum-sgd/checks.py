@@ -36,11 +36,15 @@ def _data(seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
 
 
 @observer
-def _trajectory(learner, start: list, data: list, groups: list, settings: dict, resume_at: int | None = None) -> dict:
+def _trajectory(learner, start: list, data: list, groups: list, settings: dict, resume_at: int | None = None,
+                accumulate: int = 0) -> dict:
     """Runs next to the learner's code (and here, with torch.optim.SGD as `learner.MomentumSGD`): the
     parameters after every step. `groups` lists each param group as (indices, overrides). With
     `resume_at`, the optimizer's state_dict is saved after that many steps, the parameters are copied
-    into fresh tensors, and a fresh optimizer loads the state_dict and carries on."""
+    into fresh tensors, and a fresh optimizer loads the state_dict and carries on. With `accumulate`
+    = k > 0, the gradients are zeroed in place (zero_grad(set_to_none=False): the same .grad tensors
+    live on from step to step) and accumulated over k backward passes, one per slice of the batch;
+    `grad_changed` then names the first (step, parameter) whose .grad step() changed."""
     params = [t.clone().requires_grad_() for t in start]
 
     def build(params):
@@ -49,7 +53,7 @@ def _trajectory(learner, start: list, data: list, groups: list, settings: dict, 
 
     optimizer = build(params)
     facts = {"is_optimizer": isinstance(optimizer, torch.optim.Optimizer), "loaded": None}
-    trajectory = []
+    trajectory, grad_changed = [], None
     for step, (x, y) in enumerate(data):
         if resume_at is not None and step == resume_at:
             buffer = io.BytesIO()
@@ -64,11 +68,22 @@ def _trajectory(learner, start: list, data: list, groups: list, settings: dict, 
             optimizer = build(params)
             optimizer.load_state_dict(state)
             facts["loaded"] = "ok"
-        optimizer.zero_grad()
-        _loss(params, x, y).backward()
+        if accumulate:
+            optimizer.zero_grad(set_to_none=False)
+            for k in range(accumulate):  # equal slices: the mean of their losses is the whole batch's loss
+                (_loss(params, x[k::accumulate], y[k::accumulate]) / accumulate).backward()
+            grads = [None if p.grad is None else p.grad.clone() for p in params]
+        else:
+            optimizer.zero_grad()
+            _loss(params, x, y).backward()
         optimizer.step()
+        if accumulate and grad_changed is None:
+            for index, (p, g) in enumerate(zip(params, grads)):
+                if g is not None and not (p.grad is not None and torch.equal(p.grad, g)):
+                    grad_changed = [step, index]
+                    break
         trajectory.append([p.detach().clone() for p in params])
-    return dict(facts, trajectory=trajectory)
+    return dict(facts, trajectory=trajectory, grad_changed=grad_changed)
 
 
 SGD = types.SimpleNamespace(MomentumSGD=torch.optim.SGD)
@@ -89,12 +104,12 @@ def _category(got: list, expected: list, before: list) -> str:
 
 
 def _expect_same_trajectory(learner, what: str, tag: str, groups=None, settings=None, seed: int = 0,
-                            resume_at: int | None = None, names=NAMES) -> dict:
+                            resume_at: int | None = None, names=NAMES, accumulate: int = 0) -> dict:
     groups = groups or [([0, 1, 2], {})]
     settings = settings or {}
     start, data = _start(seed), _data(seed + 100)
-    got = _trajectory.labelled(f"MomentumSGD({what})", learner, start, data, groups, settings, resume_at)
-    expected = _trajectory.local(SGD, start, data, groups, settings, resume_at)
+    got = _trajectory.labelled(f"MomentumSGD({what})", learner, start, data, groups, settings, resume_at, accumulate)
+    expected = _trajectory.local(SGD, start, data, groups, settings, resume_at, accumulate)
     expect(got["is_optimizer"] is True, "MomentumSGD is not a torch.optim.Optimizer: subclass it, so that "
                                         "param groups, zero_grad, state_dict and LR schedulers work",
            "not-an-optimizer", kind="type")
@@ -103,6 +118,13 @@ def _expect_same_trajectory(learner, what: str, tag: str, groups=None, settings=
                                       f"torch.load(weights_only=True) ({got['loaded']}): keep only tensors and "
                                       "numbers in the optimizer state",
                f"{tag}:{got['loaded']}", kind="state")
+    if got.get("grad_changed") is not None:
+        step, index = got["grad_changed"]
+        raise CheckFailed(f"MomentumSGD({what}): step {step + 1} changed {names[index]}.grad; an optimizer only reads "
+                          "the gradients (torch.optim.SGD never writes to them). Is the velocity the gradient tensor "
+                          "itself (state = p.grad, without .clone())? Then updating it in place rewrites p.grad, and "
+                          "zero_grad(set_to_none=False) or the next backward() rewrites the velocity",
+                          f"{tag}:grad-changed:step{step + 1}", kind="training")
     trajectory = got["trajectory"]
     before = start
     for step, wanted in enumerate(expected["trajectory"]):
@@ -173,6 +195,16 @@ def check_parameter_without_gradient(learner):
     groups = [([0, 1, 2, 3], {})]
     _expect_same_trajectory(learner, "lr=0.05, momentum=0.9, weight_decay=0.01, with an unused parameter",
                             "unused", groups=groups, settings=dict(lr=0.05, momentum=0.9, weight_decay=0.01), seed=7)
+
+
+def check_gradients_only_read(learner):
+    """With gradients zeroed in place (zero_grad(set_to_none=False), so the same .grad tensors live on) and
+    accumulated over two backward passes per step, the run equals torch.optim.SGD's, with and without weight
+    decay, and step() never changes p.grad (the velocity is a tensor of its own, not p.grad itself)."""
+    for seed, settings in enumerate([dict(lr=0.05, momentum=0.9), dict(lr=0.05, momentum=0.9, weight_decay=0.1)]):
+        what = ", ".join(f"{k}={v}" for k, v in settings.items())
+        _expect_same_trajectory(learner, f"{what}; zero_grad(set_to_none=False), 2 backward passes per step",
+                                f"accumulate{seed}", settings=settings, seed=9 + seed, accumulate=2)
 
 
 def check_state_dict_round_trip(learner):

@@ -13,10 +13,18 @@ MUTANTS = [
            "every step is lr times too small: the learning rate is multiplied in twice (once into the update, "
            "once in p.add_(..., alpha=-lr))",
            replace={UPDATE: "p.add_(lr * d_p, alpha=-lr)"}),
+    # Looking ahead with the velocity from before this step's update is the same mistake: Nesterov needs
+    # dampening 0, so g + μ·v_old = μ·v_old + g is exactly the classical step v (no check can tell them apart).
     Mutant("nesterov-ignored",
-           "nesterov=True steps like classical momentum: the Nesterov step is g + μ·v (the gradient plus the "
-           "velocity just updated), not v",
+           "nesterov=True steps like classical momentum: either the look-ahead is missing (the step is v), or it "
+           "uses the velocity from before this step's update (g + μ·v_old, which equals the new v); the Nesterov "
+           "step is g + μ·v with v already updated to μ·v_old + g",
            replace={"d_p = d_p.add(buf, alpha=momentum) if nesterov else buf": "d_p = buf"}),
+    Mutant("velocity-aliases-gradient",
+           "the first velocity is p.grad itself, not a copy (state['momentum_buffer'] = g without .clone()): "
+           "updating the velocity in place then rewrites p.grad, and zero_grad(set_to_none=False) or gradient "
+           "accumulation rewrites the velocity; store g.clone()",
+           replace={"buf = state[\"momentum_buffer\"] = d_p.clone()": "buf = state[\"momentum_buffer\"] = d_p"}),
     Mutant("weight-decay-after-momentum",
            "weight decay is added to the step after the momentum instead of to the gradient before it, so it "
            "never enters the velocity (torch.optim.SGD: g = ∇p + λ·p first, then v ← μ·v + g)",

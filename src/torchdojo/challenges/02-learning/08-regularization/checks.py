@@ -1,9 +1,10 @@
 """Checks for regularization: the L1 and L2 penalties of a model built next to the learner's code
-from the grader's weights (some exactly 0), their values and gradients against the grader's own, an
-SGD step on loss + L2 penalty equal to torch.optim.SGD's weight_decay on the weights (biases left
-alone), and inverted dropout: identity in eval, zeros at rate p and survivors scaled by 1/(1 − p)
-(counted here, with binomial tolerances), the mean preserved, p = 0 and p = 1, the gradient only
-through the kept units, fresh independent masks, the input untouched, and not F.dropout."""
+(Linear, LayerNorm, Tanh, Linear: the LayerNorm's weight is 1-D) from the grader's weights (some
+exactly 0), their values and gradients against the grader's own, an SGD step on loss + L2 penalty
+equal to torch.optim.SGD's weight_decay on the weights (biases left alone), and inverted dropout:
+identity in eval, zeros at rate p and survivors scaled by 1/(1 − p) (counted here, with binomial
+tolerances), the mean preserved, p = 0 and p = 1, the gradient only through the kept units, fresh
+independent masks, the input untouched, and not F.dropout."""
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -16,7 +17,9 @@ N_SIDE = (200, 500)  # 100 000 elements: a binomial rate is known to ±0.0015 (o
 
 
 def _model() -> nn.Module:
-    return nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+    """A LayerNorm between the layers: its `1.weight` is a weight with one dimension, so selecting the weights
+    by name (not ending in "bias") and by shape (2-D or more) give different penalties."""
+    return nn.Sequential(nn.Linear(4, 5), nn.LayerNorm(5), nn.Tanh(), nn.Linear(5, 3))
 
 
 def _state() -> dict[str, torch.Tensor]:
@@ -25,9 +28,11 @@ def _state() -> dict[str, torch.Tensor]:
     generator = rng(1)
     state = {name: torch.randn(value.shape, generator=generator) for name, value in _model().state_dict().items()}
     state["0.weight"][0, :3] = 0.0
-    state["2.weight"][1, 2] = 0.0
+    state["3.weight"][1, 2] = 0.0
+    state["1.weight"][3] = 0.0
     state["0.bias"] += 2.0
-    state["2.bias"] -= 2.0
+    state["1.bias"] += 1.5
+    state["3.bias"] -= 2.0
     return state
 
 
@@ -47,16 +52,31 @@ def _penalty(fn, state: dict, lam: float) -> dict:
     return {"value": value.detach(), "grads": grads}
 
 
+def _sum(kind: str, lam: float, tensors) -> torch.Tensor:
+    if kind == "l1":
+        return lam * sum(w.abs().sum() for w in tensors)
+    return lam / 2 * sum((w * w).sum() for w in tensors)
+
+
+# Wrong choices of the parameters to penalise, and what to say when a penalty equals the sum over one of them
+WRONG_SELECTIONS = [
+    ("by-dimension", lambda name, value: value.dim() > 1,
+     "the sum over the parameters with 2 or more dimensions only: the LayerNorm's '1.weight' is 1-D, but its name "
+     "does not end in 'bias', so it is a weight too; select the weights by name, not by shape"),
+    ("biases-included", lambda name, value: True,
+     "the sum over every parameter, biases included: penalise the weights only (parameters whose name does not "
+     "end in 'bias')"),
+]
+
+
 def _expected(kind: str, lam: float) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     state = _state()
     weights = {k: v for k, v in state.items() if not k.endswith("bias")}
     if kind == "l1":
-        value = lam * sum(w.abs().sum() for w in weights.values())
         grads = {k: (lam * torch.sign(v) if k in weights else torch.zeros_like(v)) for k, v in state.items()}
     else:
-        value = lam / 2 * sum((w * w).sum() for w in weights.values())
         grads = {k: (lam * v if k in weights else torch.zeros_like(v)) for k, v in state.items()}
-    return value, grads
+    return _sum(kind, lam, weights.values()), grads
 
 
 def _judge_value(learner, kind: str) -> None:
@@ -69,7 +89,14 @@ def _judge_value(learner, kind: str) -> None:
         expected, _ = _expected(kind, lam)
         expect(value.numel() == 1, f"{what} has shape {tuple(value.shape)}: the penalty is one number, a sum over "
                "every weight", f"penalty-shape:{kind}", kind="shape")
-        expect_close(value.reshape(()).float(), expected, what=what, rtol=1e-5, atol=1e-6)
+        got = value.reshape(()).float()
+        if not torch.allclose(got, expected, rtol=1e-5, atol=1e-6):
+            for label, chosen, explanation in WRONG_SELECTIONS:
+                wrong = _sum(kind, lam, [v for k, v in _state().items() if chosen(k, v)])
+                expect(not torch.allclose(got, wrong, rtol=1e-5, atol=1e-6),
+                       f"{what} is {float(got):.6g}, expected {float(expected):.6g}: it is {explanation}",
+                       f"penalty-selection:{kind}:{label}", kind="value")
+        expect_close(got, expected, what=what, rtol=1e-5, atol=1e-6)
 
 
 def _judge_grads(learner, kind: str) -> None:

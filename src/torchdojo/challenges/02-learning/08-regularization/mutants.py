@@ -62,6 +62,11 @@ MUTANTS = [
            "bias), as giving biases weight_decay=0 does",
            replace={"return [p for name, p in model.named_parameters() if not name.endswith(\"bias\")]":
                     "return list(model.parameters())"}),
+    Mutant("weights-chosen-by-dimension",
+           "your penalties pick the weights by shape (p.dim() > 1), which leaves out 1-D weights such as a "
+           "LayerNorm's or a PReLU's: a weight is every parameter whose name does not end in 'bias'; select by name",
+           replace={"return [p for name, p in model.named_parameters() if not name.endswith(\"bias\")]":
+                    "return [p for p in model.parameters() if p.dim() > 1]"}),
     Mutant("penalty-detached",
            "your penalty is computed with .item() into a Python number: it has no gradient, so adding it to the "
            "loss changes nothing in training; keep it a tensor",

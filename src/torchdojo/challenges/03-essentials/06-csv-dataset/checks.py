@@ -3,6 +3,7 @@
 knows what each holds. The learner's Dataset is read back next to their code by observers (len, every
 item, a DataLoader's batches, the rows each split holds) and judged here: values, dtypes, shapes, the
 line number each error names, and whether a split is a seeded partition."""
+import math
 import re
 
 import torch
@@ -215,19 +216,41 @@ def _parts(learner, fraction: float, seed: int, what: str):
     return ids[0], ids[1], got["touched"]
 
 
+# (test_fraction, as written, seed): 0.2·50 = 10 exactly; 1/3·50 ≈ 16.67 rounds to 17 (int() truncates to 16);
+# 0.123·50 = 6.15 rounds to 6 (math.ceil gives 7). None is near a half, where round() goes to the even side.
+SPLITS = [(0.2, "0.2", 7), (1 / 3, "1/3", 8), (0.123, "0.123", 9)]
+
+
+def _size_mistake(n_test: int, product: float) -> str:
+    if n_test == int(product):
+        return f": int() truncates {product:.4g} down to {int(product)}; use round(test_fraction * len(dataset))"
+    if n_test == math.ceil(product):
+        return f": math.ceil rounds {product:.4g} up to {math.ceil(product)}; use round(test_fraction * len(dataset))"
+    if n_test == N_ROWS - round(product):
+        return ": the two parts are swapped; return (train, test), test holding the test_fraction"
+    return ""
+
+
 def check_split_is_a_partition(learner):
-    """train_test_split(dataset, 0.2, seed) returns (train, test) with 40 and 10 of the 50 examples: no example
-    in both, none left out."""
-    train, test, _ = _parts(learner, 0.2, 7, "train_test_split(dataset, 0.2, seed=7)")
-    expect(len(test) == 10 and len(train) == 40, f"train_test_split(dataset of 50, 0.2, seed=7) gives {len(train)} "
-                                                 f"training and {len(test)} test examples, expected 40 and 10",
-           f"split:sizes:{len(train)}:{len(test)}", kind="shape")
-    both = sorted(set(train) & set(test))
-    expect(not both, f"{len(both)} examples are in both the training and the test part (rows {both[:5]}): the test "
-                     "score would measure memory, not generalisation; cut ONE permutation in two",
-           "split:overlap", kind="value")
-    left_out = sorted(set(range(N_ROWS)) - set(train) - set(test))
-    expect(not left_out, f"{len(left_out)} examples are in neither part (rows {left_out[:5]})", "split:left-out")
+    """train_test_split(dataset, f, seed) returns (train, test) with round(f · 50) of the 50 examples in test
+    (10 for f = 0.2, 17 for f = 1/3, 6 for f = 0.123) and the others in train: no example in both, none left
+    out."""
+    for fraction, written, seed in SPLITS:
+        what = f"train_test_split(dataset of 50, {written}, seed={seed})"
+        train, test, _ = _parts(learner, fraction, seed, what)
+        n_test = round(fraction * N_ROWS)
+        expect(len(test) == n_test and len(train) == N_ROWS - n_test,
+               f"{what} gives {len(train)} training and {len(test)} test examples, expected {N_ROWS - n_test} and "
+               f"{n_test} = round({written} · 50 = {fraction * N_ROWS:.4g})" +
+               (_size_mistake(len(test), fraction * N_ROWS) if len(train) + len(test) == N_ROWS else ""),
+               f"split:sizes:{written}:{len(train)}:{len(test)}", kind="shape")
+        both = sorted(set(train) & set(test))
+        expect(not both, f"{what}: {len(both)} examples are in both the training and the test part (rows "
+                         f"{both[:5]}): the test score would measure memory, not generalisation; cut ONE "
+                         "permutation in two", "split:overlap", kind="value")
+        left_out = sorted(set(range(N_ROWS)) - set(train) - set(test))
+        expect(not left_out, f"{what}: {len(left_out)} examples are in neither part (rows {left_out[:5]})",
+               "split:left-out")
 
 
 def check_split_is_seeded(learner):

@@ -53,6 +53,10 @@ MUTANTS = [
            replace={"return Subset(dataset, order[n_test:]), Subset(dataset, order[:n_test])":
                     "train = torch.randperm(n, generator=generator)[:n - n_test].tolist()\n"
                     "    return Subset(dataset, train), Subset(dataset, order[:n_test])"}),
+    Mutant("split-size-truncated",
+           "your split sizes the test part with int(test_fraction * n), which truncates (1/3 of 50 gives 16, not "
+           "17): use round(test_fraction * len(dataset)), as the statement says",
+           replace={"n_test = round(test_fraction * n)": "n_test = int(test_fraction * n)"}),
     Mutant("split-not-seeded",
            "your split draws from the global random generator and ignores `seed`: every call gives another split, "
            "so no result can be reproduced; use torch.Generator().manual_seed(seed)",
