@@ -1,16 +1,17 @@
 """Checks for product2vec (P-Companion §4.1): the attention of Eq. 2 judged against the grader's own on
 hand-made and random graphs (star graph by hand, masked softmax, no self-loop, direction, isolated nodes,
-large θ), locality and permutation properties of the learner's model in eval mode, gradients, the
+large θ), locality and permutation properties of the learner's model in eval mode, the encoder of Eq. 1
+(BatchNorm on the input as a property; the whole FFN with the grader's weights loaded by shape), the
 hinge loss of Eq. 3 against its table, the training objective against the grader's computation from the
-learner's θ, and learning on a synthetic catalog with planted types: the grader's loop trains the
+learner's θ, gradients, and learning on a synthetic catalog with planted types: the grader's loop trains the
 learner's model next to it and brings back the embeddings; purity, Hit@10 and cold-start purity are
 computed here and compared with raw features."""
 import torch
 
-from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_finite, expect_shape, grad,
-                                      observer, seeded)
+from torchdojo.grading.expect import (CheckFailed, describe, expect, expect_close, expect_finite, expect_shape,
+                                      grad, observer, seeded)
 from torchdojo.grading.observer import report_progress
-from torchdojo.grading.remote import current_session
+from torchdojo.grading.remote import LearnerRaised, current_session
 
 IN, HIDDEN, OUT = 7, 16, 5
 
@@ -81,6 +82,7 @@ def check_forward_contract(learner):
            "the first output must be the item's own embedding θ = encode(x) (the one a user keeps), not θ_N")
     _close(theta_n, _aggregate(theta, edges), "θ_N from forward", "forward:theta-n",
            "the second output is θ_N[i] = Σ_{j ∈ N_i} z_ij θ_j with z_ij = softmax over N_i of θ_iᵀθ_j")
+
 
 
 def check_no_neighbours(learner):
@@ -212,31 +214,154 @@ def check_permutations(learner):
            "edge_index is a set of edges; their order must not change θ_N")
 
 
-def check_gradients(learner):
-    """Every FFN parameter gets a finite, non-zero gradient from the training loss; the gradient of θ_N_i
-    with respect to the input features is exactly zero for nodes outside N_i ∪ {i}."""
-    with seeded(4):
-        model = learner.Product2Vec(IN, HIDDEN, OUT)
-    x, edges, negatives = _x(16, 10), _random_graph(17, 10), _random_graph(18, 10)
+# --- the encoder of Eq. 1 -------------------------------------------------------------------------
+
+BN_EPS = 1e-5  # BatchNorm1d's default
+
+
+def _encoder_weights() -> dict[str, torch.Tensor]:
+    """The grader's weights for an encoder (IN → HIDDEN → HIDDEN → OUT). Where two parameters share a shape
+    and their roles cannot be told apart by it, they get the same value (BatchNorm's weight and bias; b1 and
+    b2), and W2 is symmetric (x @ W2 and F.linear(x, W2) agree): so any layout and naming gives one function."""
+    g = torch.Generator().manual_seed(23)
+    w2 = 0.5 * torch.randn(HIDDEN, HIDDEN, generator=g)
+    return {"bn": 0.6 + 0.8 * torch.rand(IN, generator=g), "w1": 0.5 * torch.randn(HIDDEN, IN, generator=g),
+            "w2": (w2 + w2.T) / 2, "b": 0.4 * torch.randn(HIDDEN, generator=g),
+            "w3": 0.5 * torch.randn(OUT, HIDDEN, generator=g), "b3": 0.4 * torch.randn(OUT, generator=g)}
+
+
+SPEC = (f"BatchNorm1d({IN}) → Linear({IN}, {HIDDEN}) → tanh → Linear({HIDDEN}, {HIDDEN}) → tanh → "
+        f"Linear({HIDDEN}, {OUT})")
+
+
+def _load_encoder_weights(model, weights: dict[str, torch.Tensor]) -> bool:
+    """Load the grader's weights into the learner's model, each parameter matched to its role by its shape
+    (whatever its name or nesting; a weight stored (in, out) gets the transpose). Returns whether the
+    BatchNorm has an affine weight and bias. Fails, naming what differs from Eq. 1, when the shapes do not
+    fit it."""
+    parameters = [(name, tuple(shape)) for name, shape, *_ in describe(model)["parameters"]]
+    roles = {(IN,): [], (HIDDEN, IN): [], (IN, HIDDEN): [], (HIDDEN, HIDDEN): [], (HIDDEN,): [],
+             (OUT, HIDDEN): [], (HIDDEN, OUT): [], (OUT,): []}
+    for name, shape in parameters:
+        roles.setdefault(shape, []).append(name)
+    counts = {shape: len(names) for shape, names in roles.items()}
+    fits = (counts[(IN,)] in (0, 2) and counts[(HIDDEN, IN)] + counts[(IN, HIDDEN)] == 1
+            and counts[(HIDDEN, HIDDEN)] == 1 and counts[(HIDDEN,)] == 2
+            and counts[(OUT, HIDDEN)] + counts[(HIDDEN, OUT)] == 1 and counts[(OUT,)] == 1
+            and len(parameters) == counts[(IN,)] + 6)
+    if not fits:
+        shown = ", ".join(f"{name} {shape}" for name, shape in parameters) or "none"
+        if counts[(IN,)] == 0 and counts[(HIDDEN,)] == 4:
+            why = (f"two parameters of shape ({HIDDEN},) too many and none of shape ({IN},): a BatchNorm1d({HIDDEN}) "
+                   f"after the first Linear? The BatchNorm of Eq. 1 is BatchNorm1d(in_features), the FIRST layer, "
+                   "on the raw catalog features")
+        elif counts[(IN,)] == 0 and counts[(HIDDEN,)] == 2 and counts[(OUT,)] == 3:
+            why = (f"two parameters of shape ({OUT},) too many and none of shape ({IN},): a BatchNorm1d on the "
+                   "output? The BatchNorm of Eq. 1 is BatchNorm1d(in_features), the first layer, on the raw features")
+        else:
+            why = "the encoder is not the FFN of Eq. 1 (three Linear layers, the first one after a BatchNorm1d)"
+        raise CheckFailed(f"Product2Vec({IN}, {HIDDEN}, {OUT})'s parameters are {shown}; Eq. 1 ({SPEC}) has "
+                          f"BatchNorm's weight and bias ({IN},), W1 ({HIDDEN}, {IN}) and b1 ({HIDDEN},), W2 "
+                          f"({HIDDEN}, {HIDDEN}) and b2 ({HIDDEN},), W3 ({OUT}, {HIDDEN}) and b3 ({OUT},): {why}",
+                          "encoder:parameters:" + ",".join(sorted(str(s) for _, s in parameters)), "shape")
+    value = {(IN,): weights["bn"], (HIDDEN, IN): weights["w1"], (IN, HIDDEN): weights["w1"].T,
+             (HIDDEN, HIDDEN): weights["w2"], (HIDDEN,): weights["b"], (OUT, HIDDEN): weights["w3"],
+             (HIDDEN, OUT): weights["w3"].T, (OUT,): weights["b3"]}
+    state = model.state_dict()
+    expect(isinstance(state, dict), "Product2Vec.state_dict() is not a dict", "encoder:state-dict", "state")
+    names = {name: shape for name, shape in parameters}
+    expect(set(names) <= set(state), f"Product2Vec.state_dict() lacks parameters {sorted(set(names) - set(state))}",
+           "encoder:state-dict", "state")
+    state = {key: value[names[key]].clone() if key in names else tensor for key, tensor in state.items()}
+    try:
+        model.load_state_dict(state)
+    except LearnerRaised as exc:
+        raise CheckFailed(f"Product2Vec.load_state_dict() with the grader's weights failed: "
+                          f"{exc.info.get('message', '')}", "encoder:load", "state") from None
+    return counts[(IN,)] == 2
+
+
+def _encoder_reference(x: torch.Tensor, weights: dict, train: bool, affine: bool = True, batchnorm: bool = True,
+                       sigma=torch.tanh, last=None) -> torch.Tensor:
+    """Eq. 1 here, in float64 (and, for the diagnosis, its usual variants)."""
+    w = {k: v.double() for k, v in weights.items()}
+    h = x.double()
+    if batchnorm:
+        mean, var = (h.mean(0), h.var(0, unbiased=False)) if train else (0.0, 1.0)  # a fresh model's running stats
+        h = (h - mean) / torch.sqrt(torch.as_tensor(var, dtype=torch.float64) + BN_EPS)
+        h = h * w["bn"] + w["bn"] if affine else h
+    h = sigma(h @ w["w1"].T + w["b"])
+    h = sigma(h @ w["w2"].T + w["b"])
+    h = h @ w["w3"].T + w["b3"]
+    return h if last is None else last(h)
+
+
+VARIANTS = [("σ = ReLU instead of tanh", "relu", dict(sigma=torch.relu)),
+            ("σ = sigmoid instead of tanh", "sigmoid", dict(sigma=torch.sigmoid)),
+            ("no σ at all: the hidden layers are linear", "identity", dict(sigma=lambda h: h)),
+            ("σ = ReLU instead of tanh, and no BatchNorm on the input", "relu-no-batchnorm",
+             dict(sigma=torch.relu, batchnorm=False)),
+            ("no BatchNorm on the input: the raw features go straight into the first Linear", "no-batchnorm",
+             dict(batchnorm=False)),
+            ("a tanh after the last Linear too: Eq. 1's last layer is linear", "tanh-on-output",
+             dict(last=torch.tanh))]
+
+
+def _encoder_matches(got, x: torch.Tensor, weights: dict, affine: bool, train: bool) -> None:
+    mode = "train" if train else "eval"
+    what = f"encode(x) in {mode}() mode with the grader's weights"
+    expect_shape(got, (len(x), OUT), what=what)
+    expected = _encoder_reference(x, weights, train, affine)
+    if torch.allclose(got.double(), expected, rtol=1e-3, atol=1e-3):
+        return
+    worst = (got.double() - expected).abs().max().item() if torch.isfinite(got).all() else float("nan")
+    for words, key, options in VARIANTS:
+        variant = _encoder_reference(x, weights, train, affine, **options)
+        if torch.allclose(got.double(), variant, rtol=1e-3, atol=1e-3):
+            raise CheckFailed(f"{what} differs from Eq. 1 ({SPEC}; largest difference {worst:.3g}) and equals it "
+                              f"with {words}", f"encoder:{mode}:{key}", "value")
+    if not train and torch.allclose(got.double(), _encoder_reference(x, weights, True, affine), rtol=1e-3, atol=1e-3):
+        raise CheckFailed(f"{what} normalises with the batch's statistics: in eval() mode BatchNorm uses its running "
+                          "mean and variance (use nn.BatchNorm1d, whose forward switches on self.training)",
+                          "encoder:eval:batch-statistics", "value")
+    raise CheckFailed(f"{what} differs from Eq. 1, {SPEC}, computed here with the same weights (largest "
+                      f"difference {worst:.3g}); the grader loads its weights into your parameters by their shapes",
+                      f"encoder:{mode}:values", "value")
+
+
+def check_encoder_normalises_input(learner):
+    """The encoder starts with BatchNorm1d on the raw features: in train mode, rescaling and shifting each
+    input feature (a_k·x_k + b_k with a_k > 0) leaves encode(x) unchanged."""
+    model = _model(learner, seed=9)
     model.train()
-    loss = learner.training_loss(model, x, edges, negatives)
-    parameters = [p for _, p in model.named_parameters()]
-    grads = grad(loss, parameters, what="training_loss(model, x, edge_index, negative_index)")
-    for index, g in enumerate(grads):
-        expect(g is not None and bool(torch.isfinite(g).all()) and bool(g.abs().sum() > 0),
-               f"parameter #{index} of Product2Vec (shape {tuple(parameters[index].shape)}) gets "
-               f"{'no' if g is None else 'a zero or non-finite'} gradient from the training loss: only the FFN is "
-               "trained, and every one of its parameters must learn", f"grad:parameter-{index}", "grad")
+    g = torch.Generator().manual_seed(24)
+    x = torch.randn(16, IN, generator=g)
+    scale, shift = 0.5 + 3.5 * torch.rand(IN, generator=g), 4 * torch.randn(IN, generator=g)
+    base, moved = model.encode(x), model.encode(x * scale + shift)
+    expect_shape(base, (16, OUT), what=f"encode(x) for 16 items (out_features={OUT})")
+    expect_finite(base, "encode(x) in train mode")
+    worst = (moved.double() - base.double()).abs().max().item()
+    expect(torch.allclose(moved.double(), base.double(), rtol=1e-3, atol=1e-3),
+           f"in train() mode, encode(a·x + b), each input feature k rescaled by its own a_k > 0 and shifted by b_k, "
+           f"differs from encode(x) (largest difference {worst:.3g}): the encoder of Eq. 1 starts with "
+           f"BatchNorm1d(in_features) on the raw features, which removes each feature's batch mean and scale. A "
+           "BatchNorm after the first Linear, or none, does not", "encoder:not-normalising-input", "value")
+
+
+def check_encoder_equation(learner):
+    """Eq. 1 exactly: with the grader's weights loaded into your parameters (matched by shape, whatever their
+    names), encode(x) equals BatchNorm1d(in) → Linear → tanh → Linear → tanh → Linear computed here, in eval
+    mode (running statistics) and in train mode (batch statistics)."""
+    model = _model(learner, seed=10)
+    weights = _encoder_weights()
+    affine = _load_encoder_weights(model, weights)
+    g = torch.Generator().manual_seed(25)
+    x = torch.randn(12, IN, generator=g)
     model.eval()
-    xg = x.clone().requires_grad_()
-    _, theta_n = model(xg, _edges((0, 1), (0, 2), (3, 4), (5, 0)))
-    upstream = torch.zeros(10, OUT)
-    upstream[0] = 1.0
-    (g,) = grad(theta_n, [xg], upstream, what="θ_N[0]")
-    outside = [k for k in range(10) if k not in (0, 1, 2) and bool(g[k].abs().sum() > 0)]
-    expect(not outside, f"θ_N0 has a non-zero gradient with respect to the features of node {outside[:1]}, which is "
-           "not in N_0 = {1, 2} nor node 0 itself: information flows from outside the neighbourhood",
-           "grad:outside-neighbourhood", "mask")
+    _encoder_matches(model.encode(x), x, weights, affine, train=False)
+    x = x * (0.5 + 2 * torch.rand(IN, generator=g)) + torch.randn(IN, generator=g)
+    model.train()
+    _encoder_matches(model.encode(x), x, weights, affine, train=True)
 
 
 # --- the loss -------------------------------------------------------------------------------------
@@ -288,6 +413,40 @@ def check_training_loss(learner):
                f", expected {want:.5g} (Eq. 3 from your θ: the positive term over N_i, the negative term over N̂_i "
                "aggregated with the same attention, summed over the items that have such edges)",
                f"objective:{name}", "value")
+
+
+def check_gradients(learner):
+    """Every FFN parameter gets a finite, non-zero gradient from the training loss; the gradient of θ_N_i
+    with respect to the input features is exactly zero for nodes outside N_i ∪ {i}."""
+    with seeded(4):
+        model = learner.Product2Vec(IN, HIDDEN, OUT)
+    x, edges, negatives = _x(16, 10), _random_graph(17, 10), _random_graph(18, 10)
+    model.train()
+    loss = learner.training_loss(model, x, edges, negatives)
+    named = list(model.named_parameters())
+    parameters = [p for _, p in named]
+    grads = grad(loss, parameters, what="training_loss(model, x, edge_index, negative_index)")
+    expect(any(g is not None and bool(g.abs().sum() > 0) for g in grads),
+           f"no parameter of Product2Vec gets a non-zero gradient from training_loss (its value "
+           f"{loss.item():.4g}): the loss does not depend on the FFN at all. A common cause: with λ = ε = 1 the two terms of Eq. 3 cancel, "
+           "d + max{0, 2 − d} = 2, when the negative term reuses θ_N of the true neighbours instead of aggregating "
+           "over negative_index",
+           "grad:all-zero", "grad")
+    for index, g in enumerate(grads):
+        expect(g is not None and bool(torch.isfinite(g).all()) and bool(g.abs().sum() > 0),
+               f"parameter {named[index][0]!r} of Product2Vec (#{index}, shape {tuple(parameters[index].shape)}) "
+               f"gets {'no' if g is None else 'a zero or non-finite'} gradient from the training loss: only the FFN is "
+               "trained, and every one of its parameters must learn", f"grad:parameter-{index}", "grad")
+    model.eval()
+    xg = x.clone().requires_grad_()
+    _, theta_n = model(xg, _edges((0, 1), (0, 2), (3, 4), (5, 0)))
+    upstream = torch.zeros(10, OUT)
+    upstream[0] = 1.0
+    (g,) = grad(theta_n, [xg], upstream, what="θ_N[0]")
+    outside = [k for k in range(10) if k not in (0, 1, 2) and bool(g[k].abs().sum() > 0)]
+    expect(not outside, f"θ_N0 has a non-zero gradient with respect to the features of node {outside[:1]}, which is "
+           "not in N_0 = {1, 2} nor node 0 itself: information flows from outside the neighbourhood",
+           "grad:outside-neighbourhood", "mask")
 
 
 # --- learning on a synthetic catalog ----------------------------------------------------------------

@@ -4,6 +4,7 @@ from torchdojo.grading.mutants import Mutant
 MASK = '    scores = scores.masked_fill(~adjacency, float("-inf"))  # non-neighbours get weight exp(-inf) = 0\n'
 SOFTMAX = "    weights = torch.softmax(scores, dim=1)\n"
 ISOLATED = "    return torch.where(adjacency.any(dim=1, keepdim=True), weights, torch.zeros_like(weights))\n"
+FIRST = "            nn.BatchNorm1d(in_features),\n            nn.Linear(in_features, hidden), nn.Tanh(),\n"
 ADJ = "    adjacency[centre, neighbour] = True  # the \"attention mask\" is the graph; no self-loops are added\n"
 
 MUTANTS = [
@@ -60,4 +61,22 @@ MUTANTS = [
                     "    p = theta.shape[1]\n"
                     "    scores = nn.functional.leaky_relu((theta @ a[:p])[:, None] + (theta @ a[p:])[None, :], 0.2)"
                     "  # (N, N)"}),
+    Mutant("batchnorm-after-first-linear",
+           "the BatchNorm sits after the first Linear (BatchNorm1d(hidden)) instead of on the raw catalog features: "
+           "the statement fixes it as the FIRST layer: BatchNorm1d(in_features) → Linear → tanh → Linear → tanh → "
+           "Linear",
+           replace={FIRST: "            nn.Linear(in_features, hidden), nn.BatchNorm1d(hidden), nn.Tanh(),\n"}),
+    Mutant("no-batchnorm",
+           "the encoder has no BatchNorm: the raw features, on very different scales, go straight into the first "
+           "Linear; Eq. 1 as fixed here starts with BatchNorm1d(in_features)",
+           replace={FIRST: "            nn.Linear(in_features, hidden), nn.Tanh(),\n"}),
+    Mutant("relu-instead-of-tanh",
+           "the hidden layers use ReLU where Eq. 1 has σ = tanh: θ = tanh(tanh(C W1 + b1) W2 + b2) W3 + b3",
+           replace={"nn.Linear(in_features, hidden), nn.Tanh(),\n            nn.Linear(hidden, hidden), nn.Tanh(),":
+                    "nn.Linear(in_features, hidden), nn.ReLU(),\n            nn.Linear(hidden, hidden), nn.ReLU(),"}),
+    Mutant("tanh-on-output",
+           "a tanh follows the last Linear too: Eq. 1's last layer is linear (… W3 + b3), the embedding is not "
+           "squashed",
+           replace={"            nn.Linear(hidden, out_features),\n":
+                    "            nn.Linear(hidden, out_features), nn.Tanh(),\n"}),
 ]

@@ -4,7 +4,8 @@ learner's code from weights sent from here; an observer calls mc_predict on it w
 mode of every BatchNorm and Dropout at each forward call, and brings back the samples, the modes and the
 BatchNorm buffers. The grader judges: shapes, probabilities, the mean, exact values without dropout
 (against its own eval-mode pass), passes that differ, BatchNorm in eval and untouched, every dropout on,
-the model's modes restored, no graph; then the histogram's counts and its PNG."""
+the model's modes restored (uniform, and mixed module by module), no graph; then the histogram's counts and
+its PNG."""
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -66,12 +67,16 @@ def _inputs(seed: int, n: int = N) -> torch.Tensor:
 
 
 @observer
-def _mc(learner, p: float, state: dict, x: torch.Tensor, passes, start_training: bool) -> dict:
-    """Runs next to the learner's code: build the network, put it in train or eval mode, call
-    mc_predict(model, x[, passes]) with hooks recording each BatchNorm's and Dropout's mode at every call."""
+def _mc(learner, p: float, state: dict, x: torch.Tensor, passes, start_training: bool,
+        flipped: tuple = ()) -> dict:
+    """Runs next to the learner's code: build the network, put it in train or eval mode (the modules named in
+    `flipped`, and theirs, in the other mode), call mc_predict(model, x[, passes]) with hooks recording each
+    BatchNorm's and Dropout's mode at every call."""
     model = _Net(p)
     model.load_state_dict(state)
     model.train(start_training)
+    for name in flipped:
+        model.get_submodule(name).train(not start_training)
     buffers = {k: v.clone() for k, v in model.state_dict().items() if "running" in k or "num_batches" in k}
     seen: dict[str, set] = {}
     handles = []
@@ -95,10 +100,11 @@ def _mc(learner, p: float, state: dict, x: torch.Tensor, passes, start_training:
             "mode_changed": sorted(name or "model" for name in before if before[name] != after.get(name))}
 
 
-def _run(learner, p: float = 0.5, passes=100, seed: int = 0, start_training: bool = False, what: str = "") -> dict:
+def _run(learner, p: float = 0.5, passes=100, seed: int = 0, start_training: bool = False, what: str = "",
+         flipped: tuple = ()) -> dict:
     label = what or f"mc_predict(model, x{'' if passes is None else f', passes={passes}'})"
     with seeded(seed):  # the dropout masks: the same at every grading, so a failure is recognised as the same one
-        got = _mc.labelled(label, learner, p, _state(seed), _inputs(seed + 100), passes, start_training)
+        got = _mc.labelled(label, learner, p, _state(seed), _inputs(seed + 100), passes, start_training, flipped)
     expect("bad" not in got, got.get("bad", ""), "returns", kind="type")
     return got
 
@@ -213,6 +219,22 @@ def check_model_mode_restored(learner):
         expect(not changed, f"after mc_predict on a model in {'train' if start else 'eval'} mode, the modes of "
                             f"{changed[:4]} changed: remember each module's .training before and restore it after",
                f"mode-changed:{start}", kind="state")
+
+
+def check_mixed_modes_restored(learner):
+    """mc_predict restores each module's own mode, not just the top-level one: a train-mode model with a
+    BatchNorm frozen in eval mode, and an eval-mode model with one sub-module in train mode, come back with
+    every module exactly as before."""
+    cases = ((True, ("stem.1",), "a train-mode model whose BatchNorm2d stem.1 is frozen in eval mode"),
+             (False, ("block",), "an eval-mode model whose sub-module block (Linear, BatchNorm1d, Dropout) is in "
+                                 "train mode"))
+    for start, flipped, what in cases:
+        got = _run(learner, passes=3, seed=12, start_training=start, flipped=flipped)
+        changed = got["mode_changed"]
+        expect(not changed, f"after mc_predict on {what}, the modes of {changed[:4]} changed: putting back only the "
+                            "model's own mode (model.train(was)) sets every sub-module to that one mode; remember "
+                            "each module's .training before the passes and restore each one "
+                            "(module.training = saved[module])", f"mixed-mode-changed:{start}", kind="state")
 
 
 def check_no_graph(learner):

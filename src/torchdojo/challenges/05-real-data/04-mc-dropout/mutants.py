@@ -64,4 +64,10 @@ MUTANTS = [
            "the figure is shown (plt.show()) but never saved, so there is no PNG at the path: call "
            "fig.savefig(path) before closing it",
            replace={"    fig.savefig(path)\n": "    plt.show()\n"}),
+    Mutant("only-top-level-mode-restored",
+           "only the model's own mode is put back (model.train(was)), which sets every sub-module to that one mode: "
+           "a BatchNorm frozen in eval mode inside a train-mode model ends up in train mode; restore each module's "
+           "own .training",
+           replace={"        for module, training in modes.items():\n" + RESTORE + "\n":
+                    "        model.train(modes[model])\n"}),
 ]
