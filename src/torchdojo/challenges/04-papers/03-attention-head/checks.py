@@ -2,15 +2,16 @@
 against F.scaled_dot_product_attention with the same projections (self- and cross-attention,
 boolean, additive and causal masks), fully masked rows, gradients for the inputs and every
 projection, causality, permutation equivariance and batch independence as properties, a real module,
-no delegation to the built-in and no Python loop over any dimension."""
+everything made on the input's device (judged on meta tensors), no delegation to the built-in and no
+Python loop over any dimension."""
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_finite, expect_grad_close,
                                       expect_hooks_fire, expect_module, expect_not_delegated, expect_sane_init,
-                                      expect_state_dict_compatible, expect_vectorised, grad, measure, randn, rng,
-                                      seeded)
+                                      expect_state_dict_compatible, expect_vectorised, grad, measure, observer, randn,
+                                      rng, seeded)
 from torchdojo.grading.remote import LearnerRaised
 
 # d_head != d_model on purpose: scaling by √d_model instead of √d_k then shows.
@@ -116,7 +117,9 @@ def check_additive_mask(learner):
 
 
 def check_causal(learner):
-    """causal=True lets query i attend to keys j <= i only, alone and combined with a boolean or float mask."""
+    """causal=True lets query i attend to keys j <= i only, alone and combined with a boolean or float mask,
+    and with a context of another length (Tk > Tq and Tk < Tq): the (Tq, Tk) mask is top-left aligned,
+    tril(ones(Tq, Tk)), as in F.scaled_dot_product_attention(is_causal=True)."""
     reference, head = _twins(learner, seed=6)
     x = randn(rng(60), 3, 6, D_MODEL)
     bool_mask = _allowed(61, 3, 6, 6) | torch.eye(6, dtype=torch.bool)  # the diagonal stays open
@@ -124,6 +127,15 @@ def check_causal(learner):
     for name, mask in [("alone", None), ("with a boolean mask", bool_mask), ("with a float mask", float_mask)]:
         expect_close(head(x, mask=mask, causal=True), reference(x, mask=mask, causal=True),
                      what=f"AttentionHead with causal=True {name}")
+    # Cross-attention: the mask is (Tq, Tk), not (Tq, Tq); query i still sees keys 0..i (key 0 at least).
+    cross_mask = _allowed(63, 3, 6, 9)
+    cross_mask[..., 0] = True
+    for seed, (tk, mask) in enumerate([(9, None), (4, None), (9, cross_mask)]):
+        context = randn(rng(64 + seed), 3, tk, D_MODEL)
+        expect_close(head(x, context, mask, causal=True), reference(x, context, mask, causal=True),
+                     what=f"AttentionHead(x of shape {tuple(x.shape)}, context of shape {tuple(context.shape)}"
+                          f"{', a boolean mask' if mask is not None else ''}, causal=True), whose (Tq, Tk) = "
+                          f"{(6, tk)} mask is tril(ones(Tq, Tk))")
 
 
 def check_fully_masked_rows(learner):
@@ -205,6 +217,71 @@ def check_is_a_module(learner):
     x = randn(rng(120), 2, 3, D_MODEL)
     expect_close(expect_hooks_fire(head, x, what=f"AttentionHead({D_MODEL}, {D_HEAD})"), reference(x),
                  what="AttentionHead called with a forward hook")
+
+
+# What a tensor of one device meeting a tensor of another raises (the messages of PyTorch's device checks);
+# other errors on meta tensors (an .item(), an `if tensor.any():`) only say the code needs values.
+DEVICE_ERRORS = ("is not on the expected device", "Expected all tensors to be on the same device")
+
+
+def _meta(*shape: int, dtype: str = "float32") -> dict:
+    """A tensor the learner's process creates on the meta device."""
+    return {"shape": list(shape), "dtype": dtype}
+
+
+@observer
+def _on_meta(module, args: list, kwargs: dict) -> list:
+    """Runs next to the learner's code: `module` moved to PyTorch's "meta" device (shapes and dtypes, no data)
+    and called on meta tensors (each {"shape", "dtype"} among args and kwargs); the devices it returned."""
+    from torchdojo.grading.operands import OperandWitness
+
+    def make(spec):
+        return torch.empty(spec["shape"], dtype=getattr(torch, spec["dtype"]), device="meta") \
+            if isinstance(spec, dict) else spec
+
+    module.to("meta")
+    with OperandWitness():  # a failing operation names its operands' shapes and devices
+        out = module(*[make(a) for a in args], **{k: make(v) for k, v in kwargs.items()})
+    return [str(t.device) if isinstance(t, torch.Tensor) else type(t).__name__
+            for t in (out if isinstance(out, (tuple, list)) else [out])]
+
+
+def _expect_on_input_device(module, what: str, args: list, kwargs: dict) -> None:
+    """`module` called on meta tensors mixes in no tensor of another device, and returns meta tensors."""
+    try:
+        devices = _on_meta.labelled(f"{what} on meta tensors", module, args, kwargs)
+    except LearnerRaised as exc:
+        message = str(exc.info.get("message", ""))
+        if not any(words in message for words in DEVICE_ERRORS):
+            return  # code that reads values cannot run on meta tensors: nothing to judge here
+        where, operands = str(exc.info.get("location", "")), str(exc.info.get("operands", ""))
+        raise CheckFailed(
+            f"{what}, run on tensors of PyTorch's \"meta\" device (shapes without data: the grader's stand-in for "
+            f"a GPU), raised {exc.info.get('type', 'an error')}: {message}"
+            f"{f' at {where}' if where else ''}{f' ({operands})' if operands else ''}. A tensor made inside "
+            "forward without device= (torch.ones(...), torch.zeros(...), torch.tril(torch.ones(...)), "
+            "torch.arange(...)) lives on the CPU, and on a GPU this line fails the same way; create it on the "
+            "input's device: torch.ones(..., device=x.device) or x.new_ones(...)", f"device:{what}",
+            kind="device") from None
+    expect(all(device == "meta" for device in devices),
+           f"{what}, run on tensors of PyTorch's \"meta\" device, returned tensors on {devices}: part of the result "
+           "was computed on another device than the input's (a .cpu(), or a tensor made without device=)",
+           f"device:{what}:returned", kind="device")
+
+
+def check_runs_on_the_input_device(learner):
+    """Everything forward creates is made on the input's device: called on tensors of PyTorch's "meta" device
+    (shapes without data, which stands in for a GPU here), no tensor made on the CPU meets them, with or
+    without masks and causal=True."""
+    head = _build(learner, seed=13)
+    x, context = _meta(2, 4, D_MODEL), _meta(2, 6, D_MODEL)
+    for what, args, kwargs in [
+            ("AttentionHead(x)", [x], {}),
+            ("AttentionHead(x, causal=True)", [x], {"causal": True}),
+            ("AttentionHead(x, context, mask=a boolean mask, causal=True)", [x, context],
+             {"mask": _meta(2, 4, 6, dtype="bool"), "causal": True}),
+            ("AttentionHead(x, mask=a float mask, causal=True)", [x], {"mask": _meta(4, 4), "causal": True})]:
+        _expect_on_input_device(head, what, args, kwargs)
 
 
 def check_written_by_hand(learner):

@@ -67,6 +67,16 @@ MUTANTS = [
            "your output matches a common mistake: the causal mask also blocks the diagonal (triu(0)), so a token "
            "cannot attend to itself and the first one sees nothing; block only the strict future, triu(1)",
            replace={"dtype=torch.bool, device=scores.device).triu(1)": "dtype=torch.bool, device=scores.device).triu(0)"}),
+    Mutant("causal-mask-square",
+           "the causal mask is built (Tq, Tq) from the queries alone, so with a context of another length it does not "
+           "fit the (Tq, Tk) scores; build it from both lengths, torch.ones(Tq, Tk, ...).triu(1): query i sees keys "
+           "0..i (top-left aligned, as F.scaled_dot_product_attention(is_causal=True))",
+           replace={"torch.ones(scores.shape[-2:], dtype=torch.bool":
+                    "torch.ones(scores.shape[-2], scores.shape[-2], dtype=torch.bool"}),
+    Mutant("causal-mask-on-cpu",
+           "the causal mask is created without device=, so it lives on the CPU and the head fails on a GPU input; "
+           "create it on the scores' device: torch.ones(..., device=scores.device) or scores.new_ones(...)",
+           replace={"dtype=torch.bool, device=scores.device).triu(1)": "dtype=torch.bool).triu(1)"}),
     Mutant("nan-on-fully-masked-rows",
            "a query whose keys are all masked gets NaN (softmax of a row of -inf is 0/0); give such rows zero "
            "weight: find them with torch.isneginf(scores).all(-1, keepdim=True)",

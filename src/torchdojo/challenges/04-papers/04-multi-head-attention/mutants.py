@@ -81,6 +81,15 @@ MUTANTS = [
            "your output matches a common mistake: is_causal is honoured only when no attn_mask is given; a "
            "decoder needs both, so combine the causal mask with the others",
            replace={"        if is_causal:\n": "        if is_causal and attn_mask is None:\n"}),
+    Mutant("causal-mask-square",
+           "the causal mask is built (Tq, Tq) from the queries alone, so with keys of another length it does not fit "
+           "the (Tq, Tk) scores; build it from both lengths, torch.ones(Tq, Tk, ...).triu(1): query i sees keys "
+           "0..i (top-left aligned, as F.scaled_dot_product_attention(is_causal=True))",
+           replace={"torch.ones(scores.shape[-2:], dtype=torch.bool": "torch.ones(tq, tq, dtype=torch.bool"}),
+    Mutant("causal-mask-on-cpu",
+           "the causal mask is created without device=, so it lives on the CPU and the module fails on a GPU input; "
+           "create it on the scores' device: torch.ones(..., device=scores.device) or scores.new_ones(...)",
+           replace={"dtype=torch.bool, device=scores.device).triu(1)": "dtype=torch.bool).triu(1)"}),
     Mutant("weights-summed-over-heads",
            "your output matches a common mistake: the returned weights are summed over the heads, so each row "
            "sums to num_heads; nn.MultiheadAttention returns their average (mean over dim=1)",

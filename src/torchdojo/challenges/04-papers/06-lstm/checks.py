@@ -5,15 +5,18 @@ time for the input, the initial state and every parameter; then the forecaster, 
 learner's own train_forecaster next to their code, judged here on held-out noisy sine waves (one-step
 MSE, and a 20-step autoregressive forecast that must agree with the model's own one-step predictions),
 and the forecast plot decoded here."""
+import itertools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from torchdojo.data.synthetic import noisy_sine_sequences
 from torchdojo.grading.artifacts import expect_png
-from torchdojo.grading.expect import (expect, expect_close, expect_grad_close, expect_loads, expect_module,
-                                      expect_sane_init, expect_shape, expect_state_dict_compatible, grad, observer,
-                                      randn, rng, scratch_dir, seeded)
+from torchdojo.grading.diagnostics import mismatch_summary
+from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_grad_close, expect_loads,
+                                      expect_module, expect_sane_init, expect_shape, expect_state_dict_compatible,
+                                      grad, observer, randn, requires_grad, rng, scratch_dir, seeded)
 from torchdojo.grading.remote import current_session
 
 ONE_STEP_TARGET = 0.012  # held-out one-step MSE (steps 5 on); the noise alone gives 0.0025, the reference ≈ 0.006
@@ -51,7 +54,40 @@ def _expect_pair(got, what: str) -> tuple:
     return tuple(got)
 
 
+def _close(got, expected, rtol: float = 1e-4, atol: float = 1e-5) -> bool:
+    """`got` is a tensor of `expected`'s shape holding its values (for a diagnosis, not a verdict)."""
+    return isinstance(got, torch.Tensor) and got.shape == expected.shape and \
+        mismatch_summary(got, expected, rtol=rtol, atol=atol) is None
+
+
 # --- the cell -------------------------------------------------------------------------------------
+
+
+GATES = "ifgo"  # nn.LSTM's order of the gates in weight_ih, weight_hh and the biases
+
+
+def _cell_with_gate_order(reference, x, h, c, order: str):
+    """(h', c') of nn.LSTMCell's weights with its four stacked chunks used as the gates named by `order`."""
+    with torch.no_grad():
+        gates = x @ reference.weight_ih.T + reference.bias_ih + h @ reference.weight_hh.T + reference.bias_hh
+        chunk = dict(zip(order, gates.chunk(4, dim=1)))
+        i, f, o = (torch.sigmoid(chunk[name]) for name in "ifo")
+        c_new = f * c + i * torch.tanh(chunk["g"])
+        return o * torch.tanh(c_new), c_new
+
+
+def _expect_gate_order(got_h, got_c, reference, x, h, c, what: str) -> None:
+    """When (h', c') are those of the gates read from the stacked weights in another order than nn.LSTM's,
+    name that order (a classic mistake the values alone do not tell)."""
+    for order in ("".join(p) for p in itertools.permutations(GATES)):
+        want_h, want_c = _cell_with_gate_order(reference, x, h, c, order)
+        if order != GATES and _close(got_c, want_c) and _close(got_h, want_h):
+            raise CheckFailed(
+                f"{what} reads the gates from the stacked weights in the order {', '.join(order)}: its (h', c') are "
+                f"exactly nn.LSTMCell's with the four chunks of weight_ih, weight_hh and the biases taken as "
+                f"{', '.join(order)}. nn.LSTM stacks them i, f, g, o (input, forget, cell candidate, output), so "
+                "with its weights your gates trade places; cut them with i, f, g, o = gates.chunk(4, dim=1)",
+                f"gate-order:{what}:{order}")
 
 
 def check_cell_parameters(learner):
@@ -73,6 +109,8 @@ def check_cell_matches_nn_lstmcell(learner):
         what = f"LSTMCell({input_size}, {hidden_size})(x, (h, c))"
         got_h, got_c = _expect_pair(cell(x, (h, c)), what)
         want_h, want_c = reference(x, (h, c))
+        if not (_close(got_c, want_c.detach()) and _close(got_h, want_h.detach())):
+            _expect_gate_order(got_h, got_c, reference, x, h, c, what)
         expect_close(got_c, want_c.detach(), what=f"the new cell state c' of {what}")
         expect_close(got_h, want_h.detach(), what=f"the new hidden state h' of {what}")
         got_h, got_c = _expect_pair(cell(x), f"LSTMCell({input_size}, {hidden_size})(x)")
@@ -151,10 +189,52 @@ def check_lstm_gradients(learner):
     expected = torch.autograd.grad((want * up).sum() + (want_h * up_h).sum(),
                                    [x, h0, c0] + [getattr(reference, f"{n}_l0") for n in names])
     output, (h_n, _) = _run(model, x, (h0, c0), "LSTM(3, 4)(x, (h0, c0))")
+    if requires_grad(output) and not requires_grad(h_n):
+        _detached_state(model, reference, x, h0, c0, output, up)
     got = grad([output, h_n], [x, h0, c0] + [getattr(model.cell, n) for n in names], [up, up_h],
                what="LSTM(3, 4)(x, (h0, c0))")
+    if got[0] is not None and not _close(got[0], expected[0], 1.3e-6):
+        wrong = _wrong_steps(got[0], expected[0])
+        expect(not wrong or wrong[-1] == x.shape[1] - 1,  # right at the last step only: the state is cut
+               f"the gradient of the input x is right at the last step but wrong at step{'s' * (len(wrong) > 1)} "
+               f"{_steps(wrong)} of {x.shape[1]}: a step's loss reaches its own input but not the steps before it, "
+               "so gradients do not flow back through the state (a .detach() of (h, c) before it goes into the "
+               "next step?); pass each step's (h, c) to the next as it is", f"grad:through-time:{wrong}", kind="grad")
     for name, g, e in zip(["the input x", "h0", "c0"] + [f"LSTM.cell.{n}" for n in names], got, expected):
         expect_grad_close(g, e, what=name)
+
+
+def _steps(steps: list[int]) -> str:
+    return ", ".join(map(str, steps)) if len(steps) <= 3 else f"{steps[0]}..{steps[-1]}"
+
+
+def _wrong_steps(got: torch.Tensor, expected: torch.Tensor) -> list[int]:
+    """The time steps (axis 1) at which the gradient of x differs from nn.LSTM's."""
+    return [t for t in range(expected.shape[1]) if not _close(got[:, t], expected[:, t], 1.3e-6)]
+
+
+def _detached_state(model, reference, x, h0, c0, output, up) -> None:
+    """The output requires grad but h_n does not: the state was cut from the graph. Say what that cuts, from
+    the gradients that reach x, h0 and c0 through the output alone."""
+    want, _ = reference(x, (h0, c0))
+    want_x, want_h0, want_c0 = torch.autograd.grad((want * up).sum(), [x, h0, c0])
+    got_x, got_h0, got_c0 = grad(output, [x, h0, c0], up, what="the output of LSTM(3, 4)(x, (h0, c0))")
+    found = []
+    if got_x is None:
+        found.append("x receives no gradient")
+    elif not _close(got_x, want_x, 1.3e-6):
+        wrong = _wrong_steps(got_x, want_x)
+        found.append(f"the gradient of x is wrong at step{'s' * (len(wrong) > 1)} {_steps(wrong)} of {x.shape[1]}")
+    for name, got_g, want_g in (("h0", got_h0, want_h0), ("c0", got_c0, want_c0)):
+        if not _close(got_g, want_g, 1.3e-6):
+            found.append(f"{name} receives {'no' if got_g is None else 'a wrong'} gradient")
+    cut = (f"through the output alone, {', '.join(found)}: a step's loss cannot reach the steps before it. Pass "
+           "each step's (h, c) to the next as it is, without .detach()") if found else \
+        "the gradients through the output are right, but a loss on the final state cannot train anything"
+    raise CheckFailed(f"h_n, the final hidden state LSTM(3, 4)(x, (h0, c0)) returns, does not require grad although "
+                      f"the output does: the state was cut from the graph (.detach(), .data or torch.tensor(...) on "
+                      f"(h, c)) between the steps or on its way out; {cut}", f"grad:detached-state:{found}",
+                      kind="grad")
 
 
 # --- the forecaster -------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ MUTANTS = [
            "the gates are read from the stacked weights in the order i, f, o, g: nn.LSTM (and so its weights) stacks "
            "them i, f, g, o, so the output and candidate gates trade places",
            replace={"i, f, g, o = gates.chunk(4, dim=1)": "i, f, o, g = gates.chunk(4, dim=1)"}),
+    Mutant("gate-order-i-g-f-o",
+           "the gates are read from the stacked weights in the order i, g, f, o: nn.LSTM (and so its weights) stacks "
+           "them i, f, g, o, so the forget gate and the cell candidate trade places; i, f, g, o = gates.chunk(4, dim=1)",
+           replace={"i, f, g, o = gates.chunk(4, dim=1)": "i, g, f, o = gates.chunk(4, dim=1)"}),
     Mutant("state-not-carried-across-steps",
            "every time step starts again from the initial state instead of the previous step's (h, c): the "
            "network has no memory; pass the state each step returns to the next step",
@@ -39,6 +43,11 @@ MUTANTS = [
            "stop after one step, so the network cannot learn what happened earlier",
            replace={STEP: "            h_t, c_t = self.cell(x[:, t], state)\n            outputs.append(h_t)\n"
                           "            state = (h_t.detach(), c_t.detach())\n"}),
+    Mutant("state-detached-before-each-step",
+           "the state is detached as it goes into each step: the values and the last step's gradients are right, "
+           "but no gradient flows back to earlier steps (nor to h0 and c0); pass the state to the next step as it is",
+           replace={STEP: "            state = self.cell(x[:, t], None if state is None else "
+                          "(state[0].detach(), state[1].detach()))\n            outputs.append(state[0])\n"}),
     Mutant("trained-on-the-inputs",
            "train_forecaster compares the predictions with the inputs instead of the targets (the next values): "
            "the model learns to repeat the current value, not to predict the next one",
