@@ -223,6 +223,7 @@ def plot_training_curve(step_losses: list[float], history: list[dict], path: Pat
     if epochs:
         accuracy_axes.set_xlim(min(epochs) - 0.5, max(epochs) + 0.5)
     if accuracy_axes.lines:
-        accuracy_axes.legend()
+        # below the axes: a rising curve ends where a legend inside would sit
+        accuracy_axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize="small", frameon=False)
     atomic_write(path, lambda stream: figure.savefig(stream, format="png"))
     return figure
