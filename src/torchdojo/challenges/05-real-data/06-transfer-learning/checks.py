@@ -341,7 +341,7 @@ def check_faster_than_from_scratch(learner):
     reached = [e for e, a in enumerate(curve) if a >= TARGET]
     scratch_examples = (reached[0] + 1) * N_TRAIN if reached else None
     used = int(facts["examples"])
-    scratch = (f"from scratch it takes {scratch_examples:,} examples ({reached[0] + 1} epochs)" if reached else
+    scratch = (f"from scratch it takes {scratch_examples:,} examples ({reached[0] + 1} epoch{'s' if reached[0] else ''})" if reached else
                f"from scratch it is not reached within {SCRATCH_EPOCHS * N_TRAIN:,} examples (best "
                f"{max(curve):.1%})")
     if accuracy < TARGET:
