@@ -314,6 +314,19 @@ def test_an_unknown_mistake_gets_a_generic_diagnosis():
     assert cut_graph.mistake is None and "values are right but a gradient is wrong" in cut_graph.advice
 
 
+def test_a_generic_diagnosis_is_only_given_where_the_kind_has_one_meaning():
+    """A "state" failure can be a state_dict's layout, a mode not restored or a resume that diverges:
+    no one sentence fits them, so none is said (one did, and misled)."""
+    from torchdojo.grading.diagnostics import generic_diagnosis
+    from torchdojo.grading.report import CheckResult, Report, Status
+
+    def failing(*kinds: str) -> Report:
+        return Report("x", "x.py", [CheckResult(f"check_{k}", k, Status.FAILED, "wrong", kind=k) for k in kinds])
+
+    assert generic_diagnosis(failing("state")) == ""
+    assert "float64" in generic_diagnosis(failing("state", "float64"))
+
+
 def test_known_mistakes_are_graded_once_per_challenge_version_and_cached(tmp_path, monkeypatch):
     """A failing check names its mistake from the mutants' cached signatures; a damaged cache is regraded."""
     from torchdojo.catalog import catalog

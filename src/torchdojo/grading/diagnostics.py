@@ -125,13 +125,13 @@ GENERIC = {
                 "NumPy): keep the computation in torch operations on the input tensors",
     "singleton": "a dimension of size 1 is missing or extra: check squeeze/unsqueeze, keepdim=, and indexing "
                  "with [0] versus [:1]",
-    "float64": "the result is float64: a NumPy array or a Python float leaked in; keep the inputs' dtype",
+    "float64": "the result is float64: a NumPy array, a Python float or a tensor made as float64 (.double(), "
+               "dtype=torch.float64) leaked in; keep the inputs' dtype",
     "type": "the function returns the wrong type of value",
     "delegated": "the code calls the very built-in the challenge asks you to write by hand",
     "loops": "the work grows with the input in Python: a loop where broadcasting would do",
     "init": "a fresh module holds uninitialised or extreme values: initialise every parameter",
-    "state": "the module's parameters or buffers differ from the reference layout",
-}
+}  # ("state" failures, from a state_dict's layout to a mode not restored, have no one meaning: none said)
 GRADIENT_ONLY = ("the values are right but a gradient is wrong: the graph is cut somewhere (.detach(), "
                  "torch.tensor(...), .item(), NumPy) or a hand-written backward is wrong")
 
