@@ -7,7 +7,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from torchdojo.grading.expect import expect_close, expect_gradients, expect_vectorised, randn, rng, sizes
+from torchdojo.grading.expect import (expect, expect_close, expect_grad_close, expect_gradients, expect_vectorised,
+                                      grad, randn, rng, sizes)
 
 # Each function's tensor arguments in call order: how a gradient is named.
 ARGUMENTS = {"feature_sum": ("x",), "center_columns": ("x",), "matrix_product": ("a", "b"),
@@ -65,6 +66,35 @@ def check_layer_forward(learner):
                      torch.sigmoid(F.linear(features, weights.T, bias)),
                      what=f"layer_forward(features {(rows, inputs)}, weights {(inputs, outputs)}, bias "
                           f"{(outputs,)}){' on inputs scaled by 60 (|z| far beyond 88)' if scale > 1 else ''}")
+
+
+# Pre-activations far beyond float32's exp range (exp overflows past 88.7): with features as one column and
+# weights [[1, -1, 0.5]], z holds ±10⁴, ±200, ±100, ±90, ±45 and 0.
+SATURATED = (-1e4, -200.0, -90.0, 0.0, 90.0, 200.0, 1e4)
+
+
+def check_layer_saturates_safely(learner):
+    """Where |z| is 200 or 10⁴ (float32, where exp overflows past 88), layer_forward's output and its gradients
+    for features, weights and bias are finite and equal torch's (0 where the sigmoid is flat), not NaN."""
+    features = torch.tensor(SATURATED).reshape(-1, 1)
+    weights, bias = torch.tensor([[1.0, -1.0, 0.5]]), torch.zeros(3)
+    what = "layer_forward(features, weights, bias) with z = features @ weights + bias at ±10⁴, ±200, ±100, ±90, ±45, 0"
+    inputs = [t.clone().requires_grad_() for t in (features, weights, bias)]
+    out = learner.layer_forward(*inputs)
+    reference = [t.clone().requires_grad_() for t in (features, weights, bias)]
+    expected = torch.sigmoid(reference[0] @ reference[1] + reference[2])
+    expect_close(out, expected.detach(), what=what)
+    upstream = randn(rng(170), *expected.shape)
+    wanted = torch.autograd.grad(expected, reference, upstream)
+    got = grad(out, inputs, upstream, what=what)
+    for name, got_grad, expected_grad in zip(ARGUMENTS["layer_forward"], got, wanted):
+        finite = got_grad is None or bool(torch.isfinite(got_grad).all())
+        expect(finite, f"the gradient of `{name}` in {what} holds NaN or inf although the output is finite: "
+               "1 / (1 + exp(-z)) overflows to 1 / inf = 0 for z < -88, and backward then multiplies 0 by "
+               "exp(-z) = inf, giving NaN (one such unit turns every weight into NaN at the next step); "
+               "torch.sigmoid computes the same values and a finite gradient", f"saturated-grad-nan:{name}",
+               kind="nonfinite-grad")
+        expect_grad_close(got_grad, expected_grad, what=f"`{name}` in {what}")
 
 
 def check_pixels_as_rows(learner):

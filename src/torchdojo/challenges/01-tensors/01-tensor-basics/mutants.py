@@ -72,8 +72,13 @@ MUTANTS = [
            replace={"return a @ b  # (..., n, m)": "return torch.stack([row @ b for row in a])"}),
     Mutant("sigmoid-overflows",
            "layer_forward is NaN where z is large: exp(z) / (1 + exp(z)) overflows to inf / inf beyond z ≈ 88; "
-           "use torch.sigmoid, or 1 / (1 + exp(-z)), whose values stay finite",
+           "use torch.sigmoid, whose values and gradients stay finite",
            replace={"return torch.sigmoid(z)  # (N, d_out)": "return torch.exp(z) / (1 + torch.exp(z))"}),
+    Mutant("sigmoid-gradient-overflows",
+           "layer_forward's values are right but its gradients are NaN where z < -88: 1 / (1 + exp(-z)) divides by "
+           "1 + inf, and backward multiplies the resulting 0 by exp(-z) = inf; use torch.sigmoid, whose gradient "
+           "s·(1 − s) stays finite",
+           replace={"return torch.sigmoid(z)  # (N, d_out)": "return 1 / (1 + torch.exp(-z))"}),
     Mutant("bias-reshaped-in-place",
            "layer_forward changes the caller's `bias` (its shape becomes (1, d_out)): a method ending in `_` "
            "(unsqueeze_, add_, ...) modifies its tensor; broadcasting needs no reshape of bias at all",

@@ -1,5 +1,6 @@
 """Checks for batch-dimension: shapes and values for a batch of N and a batch of one, several ranks
-(a 0-dim example too), a non-contiguous batch, gradients, predict_one with three kinds of model,
+(a 0-dim example too), a non-contiguous batch, gradients, predict_one with three kinds of model (and
+the caller's model left in its mode),
 no per-example loop, and no argument changed in place (every call checks that; a failure names the
 function and the argument)."""
 import torch
@@ -114,6 +115,34 @@ def check_predict_one_vector(learner):
         _expect_prediction(learner, "mlp", 34 + seed, (d, outputs), randn(rng(36 + seed), d),
                            what=f"predict_one(MLP, example) for an example of shape {(d,)} and {outputs} output"
                                 f"{'s' if outputs > 1 else ''}")
+
+
+@observer
+def _modes_after_predict(learner, seed: int, size: tuple[int, ...], example: torch.Tensor) -> dict:
+    """Runs next to the learner's code: predict_one on a model in training mode and on one in eval mode; the
+    training flags of every submodule afterwards, for each."""
+    modes = {}
+    for mode, training in (("train", True), ("eval", False)):
+        model = _model("mlp", seed, size).train(training)
+        learner.predict_one(model, example)
+        modes[mode] = sorted({bool(module.training) for module in model.modules()})
+    return modes
+
+
+def check_predict_one_keeps_model_mode(learner):
+    """predict_one leaves the caller's model in the mode it found it: a model in training mode is still in training
+    mode afterwards, one in eval mode still in eval mode."""
+    d, k = sizes(38, 2)
+    what = f"predict_one(MLP, example) for an example of shape {(d,)}"
+    modes = _modes_after_predict.labelled(what, learner, 39, (d, k), randn(rng(40), d))
+    expect(modes.get("train") == [True],
+           f"{what} leaves a model that was in training mode in eval mode (model.training is False afterwards): it "
+           "changes the caller's model for good, so the training that follows runs without dropout and with frozen "
+           "BatchNorm statistics; do not call model.eval() inside predict_one, or put the mode back: "
+           "was = model.training; model.eval(); ...; model.train(was)", "predict-changes-mode:train")
+    expect(modes.get("eval") == [False],
+           f"{what} leaves a model that was in eval mode in training mode (model.training is True afterwards): "
+           "it changes the caller's model for good; leave the mode as the caller set it", "predict-changes-mode:eval")
 
 
 def check_flatten_vectorised(learner):

@@ -75,6 +75,11 @@ MUTANTS = [
            "predict_one removes every size-1 dimension (squeeze()), so a model with one output returns a 0-dim "
            "scalar instead of shape (1,); squeeze(0) removes the batch dimension only",
            replace={"return output.squeeze(0)  # (K,)": "return output.squeeze()"}),
+    Mutant("predict-sets-eval",
+           "predict_one calls model.eval() and leaves the caller's model in eval mode: training that goes on "
+           "afterwards runs without dropout and with frozen BatchNorm statistics; leave the mode alone, or restore "
+           "it (was = model.training; model.eval(); ...; model.train(was))",
+           replace={"    output = model(batch)  # (1, K)\n": "    model.eval()\n    output = model(batch)  # (1, K)\n"}),
     Mutant("predict-unsqueezes-in-place",
            "predict_one changes the caller's example (unsqueeze_ turns it into a batch of one for good); "
            "unsqueeze(0) gives the model a batch and leaves the example alone",

@@ -1,10 +1,12 @@
 """Checks for reshape-layer: a real module without state, one and several target dims, batch of one,
--1, non-contiguous input, one layer reused across batch sizes, gradients, and inside nn.Sequential."""
+-1, non-contiguous input, one layer reused across batch sizes (and a -1 layer across sizes per example),
+gradients, and inside nn.Sequential."""
 import torch
 from torch import nn
 
-from torchdojo.grading.expect import (expect, expect_close, expect_grad_close, expect_hooks_fire, expect_module,
-                                      expect_state_dict_compatible, grad, observer, randn, rng, sizes)
+from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_grad_close, expect_hooks_fire,
+                                      expect_module, expect_state_dict_compatible, grad, observer, randn, rng, sizes)
+from torchdojo.grading.remote import LearnerRaised
 
 
 def _call(shape: tuple[int, ...]) -> str:
@@ -94,6 +96,26 @@ def check_reused_across_batches(learner):
     inputs = [randn(rng(14), n1, a * b), randn(rng(15), n2, b, a), randn(rng(16), 1, a * b), randn(rng(17), n1, a * b)]
     for call, x in enumerate(inputs, start=1):
         _expect_reshaped(layer, (a, b), x, f"call {call} of the same layer, an input")
+
+
+def check_inferred_dim_reused(learner):
+    """One Reshape(-1) layer and one Reshape(2, -1) layer, each called on inputs of different sizes per example,
+    infer the -1 anew from every call's input (the first call's answer is not kept)."""
+    n, a, b, c = sizes(26, 4)
+    for seed, shape, per_example in ((27, (-1,), ((a, b), (c,), (2, c, b))), (28, (2, -1), ((2 * a,), (b, 2, c), (2,)))):
+        layer = learner.Reshape(*shape)
+        for call, rest in enumerate(per_example, start=1):
+            x = randn(rng(seed + 10 * call), n, *rest)
+            what = f"call {call} of the same {_call(shape)} layer, on an input of shape {tuple(x.shape)}"
+            try:
+                got = layer(x)
+            except LearnerRaised as exc:
+                raise CheckFailed(f"{what} raised {exc.info.get('type', 'an error')}: "
+                                  f"{str(exc.info.get('message', ''))[:200]}; the earlier calls had "
+                                  f"{[(n, *r) for r in per_example[:call - 1]]}. The -1 must be inferred again from "
+                                  "each input: does forward write the size it inferred back into the stored shape?",
+                                  f"inferred-kept:{_call(shape)}:{call}") from None
+            expect_close(got, x.reshape(n, *shape), what=what)
 
 
 def check_gradients(learner):

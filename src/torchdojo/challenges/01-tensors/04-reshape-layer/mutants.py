@@ -56,6 +56,16 @@ MUTANTS = [
            replace={"self.shape = shape  #": "self.shape = list(shape)  #",
                     "return x.reshape(x.shape[0], *self.shape)  # (N, *shape)":
                     "self.shape.insert(0, x.shape[0])\n        return x.reshape(self.shape)"}),
+    Mutant("keeps-inferred-size",
+           "the layer only works for the size per example of its first call: forward replaces the -1 in the stored "
+           "shape with the size it inferred, so the next input of another size no longer fits; leave self.shape "
+           "as given and let reshape infer the -1 on every call",
+           replace={"self.shape = shape  #": "self.shape = list(shape)  #",
+                    "return x.reshape(x.shape[0], *self.shape)  # (N, *shape)":
+                    "if -1 in self.shape:\n"
+                    "            known = -torch.tensor(self.shape).prod().item()\n"
+                    "            self.shape[self.shape.index(-1)] = x[0].numel() // known\n"
+                    "        return x.reshape(x.shape[0], *self.shape)"}),
     Mutant("detached-output",
            "the values are right but no gradient flows back through Reshape: the output is cut from the autograd "
            "graph (.detach(), .data, torch.tensor(...) or NumPy), so the layers before it would never learn",

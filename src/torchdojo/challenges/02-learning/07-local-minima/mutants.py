@@ -17,6 +17,17 @@ MUTANTS = [
            "your restarts return the last run's end point, not the best one: compare f at every final point and "
            "keep the lowest",
            replace={"    best = finals[torch.argmin(values)]\n": "    best = finals[-1]\n"}),
+    Mutant("restarts-best-by-start",
+           "your restarts choose the run whose START has the lowest f: a low start can sit in the shallow dip while "
+           "a higher one rolls into the deep one; compare f at the final points and keep the lowest",
+           replace={"    values = torch.stack([f(x) for x in finals])\n":
+                    "    values = torch.stack([f(x) for x in starts])\n"}),
+    Mutant("restarts-seed-the-global-rng",
+           "your restarts call torch.manual_seed(seed) and draw from the global generator: that reseeds everything "
+           "else the caller draws (dropout, shuffling, weight init); use g = torch.Generator().manual_seed(seed) and "
+           "torch.rand(..., generator=g)",
+           replace={"    generator = torch.Generator().manual_seed(seed)\n":
+                    "    torch.manual_seed(seed)\n    generator = None\n"}),
     Mutant("dampened-momentum",
            "your velocity is an average, v ← β·v + (1 − β)·∇f: at full speed it only reaches the gradient itself, "
            "so it cannot roll over the bump; the rule here is v ← β·v + ∇f (torch.optim.SGD's, dampening 0)",

@@ -1,11 +1,15 @@
 """Tensor basics the way the Udacity "Tensors in PyTorch" notebook answers them: torch.* functions,
-torch.mm and a hand-written sigmoid activation, and transposes instead of permute."""
+torch.mm and a hand-written sigmoid activation, and transposes instead of permute. The notebook's
+sigmoid, 1 / (1 + exp(-x)), has a NaN gradient once exp(-x) overflows (x < -88 in float32), so it
+is written here to take exp of -|x| only."""
 import torch
 
 
 def activation(x):
-    """Sigmoid activation function, as the notebook defines it."""
-    return 1 / (1 + torch.exp(-x))
+    """Sigmoid activation function: the notebook's 1 / (1 + exp(-x)) for x >= 0, and the same value written
+    exp(x) / (1 + exp(x)) for x < 0, so exp never sees a large positive number."""
+    e = torch.exp(torch.where(x < 0, x, -x))  # exp(-|x|) <= 1
+    return torch.where(x < 0, e / (1 + e), 1 / (1 + e))
 
 
 def feature_sum(x):
