@@ -1,10 +1,11 @@
 """Checks for custom-mse: a 0-dim tensor, a hand-computed value, F.mse_loss on many shapes and its
-dtype, gradients for both arguments, a real module without parameters, written by hand, no loops."""
+dtype, gradients for both arguments, a real module without parameters, written by hand (no F.mse_loss, and no
+other built-in loss that equals it up to a factor), no loops."""
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchdojo.grading.expect import (expect_close, expect_grad_close, expect_hooks_fire, expect_module,
+from torchdojo.grading.expect import (expect, expect_close, expect_grad_close, expect_hooks_fire, expect_module,
                                       expect_not_delegated, expect_shape, expect_state_dict_compatible,
                                       expect_tensor, expect_vectorised, grad, measure, randn, rng)
 
@@ -71,10 +72,27 @@ def check_module_wrapper(learner):
                  what="the same MSELoss() called again on (3, 7, 2)")
 
 
+# Built-in losses that compute the squared error of the pair themselves, each equal to the MSE up to a factor:
+# F.huber_loss (nn.HuberLoss) is ½·MSE for a huge delta, F.smooth_l1_loss (nn.SmoothL1Loss) ½·MSE/beta for a huge
+# beta, F.gaussian_nll_loss (nn.GaussianNLLLoss) ½·MSE with var = 1. Functions that only average values the
+# learner squared (l1_loss of the squares, like .mean()) are not the loss, and are allowed.
+MSE_IN_DISGUISE = ("huber_loss", "smooth_l1_loss", "gaussian_nll_loss")
+
+
 def check_written_by_hand(learner):
-    """custom_loss computes the squares and the mean itself, not by calling F.mse_loss or nn.MSELoss."""
-    _, seen = measure(learner.custom_loss, *_pair(50, 4, 3))
-    expect_not_delegated(seen, ("mse_loss",), "custom_loss", "subtract, square and average with tensor operations")
+    """custom_loss and MSELoss compute the squares and the mean themselves, not by calling F.mse_loss or
+    nn.MSELoss, nor a built-in loss that equals it up to a factor (huber_loss or smooth_l1_loss with a huge
+    delta/beta, gaussian_nll_loss with var = 1)."""
+    instead = "subtract, square and average with tensor operations"
+    for what, fn in (("custom_loss", learner.custom_loss), ("MSELoss()", learner.MSELoss())):
+        _, seen = measure(fn, *_pair(50, 4, 3))
+        expect_not_delegated(seen, ("mse_loss",), what, instead)
+        disguised = sorted({name for name in seen.functions if name.lstrip("_") in MSE_IN_DISGUISE})
+        expect(not disguised,
+               f"{what} calls {', '.join(disguised)}: a built-in loss that computes the squared errors itself and "
+               "equals the mean squared error up to a factor (huber_loss with a huge delta is ½·MSE, smooth_l1_loss "
+               "with a huge beta ½·MSE/beta, gaussian_nll_loss with var = 1 ½·MSE), so it cannot count as writing it; "
+               f"{instead}", f"delegated:{what}:{disguised}", kind="delegated")
 
 
 def check_vectorised(learner):

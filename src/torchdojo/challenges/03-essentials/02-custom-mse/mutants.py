@@ -52,6 +52,10 @@ MUTANTS = [
            "the loss calls F.mse_loss: this challenge is to write it yourself, "
            "((predictions - ground_truth)**2).mean()",
            replace={SQUARED: "return nn.functional.mse_loss(predictions, ground_truth)"}),
+    Mutant("huber-with-huge-delta",
+           "the loss calls F.huber_loss with a huge delta (½·MSE, doubled): that is a built-in loss computing the "
+           "squared errors for you, not the loss written by hand; ((predictions - ground_truth)**2).mean()",
+           replace={SQUARED: "return 2 * nn.functional.huber_loss(predictions, ground_truth, delta=1e30)"}),
     Mutant("float64-weights-from-numpy",
            "the loss comes out as float64: a NumPy array (float64 by default) entered the computation and "
            "promoted the result; keep everything in torch operations on the inputs",

@@ -2,8 +2,9 @@
 heads that is affine with k·(in + 1) parameters and returns (N, k); the weighted loss and its gradient
 against hand computations made here; and fit's coefficients against torch.linalg.lstsq, computed here on
 data generated here with known coefficients and noise, to within a fraction of the estimate's own
-standard error. fit must get there by gradient descent: no closed-form solver, work that grows with the
-number of epochs."""
+standard error. fit must get there by gradient descent on the weighted loss: no closed-form solver, work
+that grows with the number of epochs, and head weights that act on each head's steps as a factor on the
+learning rate does."""
 import torch
 
 from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_grad_close, expect_shape, grad,
@@ -196,6 +197,35 @@ def check_fit_matches_least_squares(learner):
 def check_fit_single_head(learner):
     """With a single head (y of shape (N, 1)) and other coefficients, fit again matches least squares."""
     _judge_fit(learner, 300, torch.tensor([[-1.5, 0.8, -2.0]]), torch.tensor([3.0]), 0.5, [2.0])
+
+
+def check_fit_uses_head_weights(learner):
+    """fit trains with weighted_mse and head_weights: each head has its own parameters, so weight w and lr move
+    a head exactly as weight 1 and lr·w do (after 5 epochs from the same initialisation; weights 2 and 0.5)."""
+    x, y = _problem(500, 40, torch.tensor([[1.0, 0.5, -0.5], [-0.5, 0.3, 1.5]]), torch.tensor([0.2, -1.0]), 0.1)
+    runs = {}
+    for weights, lr in (((2.0, 0.5), 0.05), ((1.0, 1.0), 0.1), ((1.0, 1.0), 0.025)):
+        what = f"fit(x, y, head_weights={list(weights)}, lr={lr}, epochs=5)"
+        with seeded(0):  # the same initialisation in every run
+            result = learner.fit(x, y, torch.tensor(weights), lr=lr, epochs=5)
+        expect(isinstance(result, (tuple, list)) and len(result) == 2
+               and all(isinstance(t, torch.Tensor) and t.shape[:1] == (2,) for t in result),
+               f"{what} should return the pair of tensors (coef (2, 3), intercept (2,))", "fit:returns", kind="type")
+        runs[weights, lr] = what, [t.detach().double() for t in result]
+    weighted_what, weighted = runs[(2.0, 0.5), 0.05]
+    for head, lr in ((0, 0.1), (1, 0.025)):
+        plain_what, plain = runs[(1.0, 1.0), lr]
+        got, expected = (torch.cat([weighted[0][head], weighted[1][head:head + 1]]),
+                         torch.cat([plain[0][head], plain[1][head:head + 1]]))
+        scale = float(expected.abs().max()) + 1e-12
+        expect(bool(torch.isfinite(got).all()) and torch.allclose(got, expected, rtol=1e-4, atol=1e-5 * scale),
+               f"{weighted_what} trains head {head} (weight {[2.0, 0.5][head]}) differently from {plain_what} "
+               f"(weight 1, lr {lr} = 0.05 × {[2.0, 0.5][head]}), from the same initialisation: its coef and intercept "
+               f"are {[round(float(v), 4) for v in got]} against {[round(float(v), 4) for v in expected]}. Each head "
+               "has its own parameters and weighted_mse scales head j's gradient by wⱼ, so plain gradient descent "
+               "with weight wⱼ and lr is gradient descent with weight 1 and lr·wⱼ: train with "
+               "weighted_mse(model(z), y, head_weights), not F.mse_loss or unit weights",
+               f"fit:head-weights:head{head}", kind="value")
 
 
 def check_fit_is_gradient_descent(learner):

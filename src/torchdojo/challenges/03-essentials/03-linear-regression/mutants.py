@@ -55,6 +55,11 @@ MUTANTS = [
     Mutant("loss-ignores-weights",
            "your loss ignores the head weights: each head's mean squared error is to be multiplied by its wⱼ",
            replace={LOSS: "return squared.mean(dim=0).sum()"}),
+    Mutant("fit-ignores-head-weights",
+           "fit trains with F.mse_loss (the plain mean over examples AND heads) instead of weighted_mse(..., "
+           "head_weights): the optimum is the same, but each head's gradient steps are not weighted by its wⱼ; "
+           "train with the weighted loss",
+           replace={"loss = weighted_mse(model(z), y, head_weights)": "loss = nn.functional.mse_loss(model(z), y)"}),
     Mutant("closed-form",
            "fit solves least squares in closed form ((AᵀA)⁻¹Aᵀy with torch.linalg.inv): right numbers, "
            "but this challenge is to get there by gradient descent, one step per epoch",

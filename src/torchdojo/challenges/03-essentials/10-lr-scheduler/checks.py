@@ -1,8 +1,8 @@
 """Checks for lr-scheduler: the learner's scheduler drives a real optimizer next to their code (an
 observer), which records every param group's lr after construction and after each
 scheduler.step(); the expected lrs are the closed form, computed here. Also: several param groups,
-no warm-up at all, past the end, and a resume from state_dicts saved with torch.save and read back
-with torch.load(weights_only=True)."""
+no warm-up at all, past the end, a resume from state_dicts saved with torch.save and read back
+with torch.load(weights_only=True), and a scheduler built mid-run with last_epoch >= 0."""
 import io
 import math
 
@@ -29,16 +29,24 @@ def _schedule(learner, base_lrs: list, settings: dict, epochs: int, resume_at: i
     (after construction) and after each scheduler.step(). With `resume_at`, the optimizer's and the
     scheduler's state_dicts are saved there (torch.save, then torch.load(weights_only=True)) and
     loaded into fresh ones, built first, as a training script does when it resumes."""
+    start = settings.get("last_epoch", -1)
+
     def build():
         params = [torch.zeros(2, requires_grad=True) for _ in base_lrs]
-        optimizer = torch.optim.SGD([{"params": [p]} if i == 0 else {"params": [p], "lr": lr}
-                                     for i, (p, lr) in enumerate(zip(params, base_lrs))], lr=base_lrs[0])
+        groups = [{"params": [p]} if i == 0 else {"params": [p], "lr": lr}
+                  for i, (p, lr) in enumerate(zip(params, base_lrs))]
+        if start >= 0:  # resumed: the groups hold what a loaded optimizer state_dict gives them
+            for group, lr in zip(groups, base_lrs):
+                group["initial_lr"] = lr  # LRScheduler reads the base lrs from here when last_epoch >= 0
+                group["lr"] = _closed_form(lr, start, settings["warmup_epochs"], settings["total_epochs"],
+                                           settings.get("min_lr", 0.0))  # the lr of the last epoch seen
+        optimizer = torch.optim.SGD(groups, lr=base_lrs[0])
         return optimizer, learner.WarmupCosine(optimizer, **settings)
 
     optimizer, scheduler = build()
     facts = {"is_scheduler": isinstance(scheduler, LRScheduler), "saved": None}
-    lrs = [[float(g["lr"]) for g in optimizer.param_groups]]
-    for epoch in range(1, epochs + 1):
+    lrs = [None] * (start + 1) + [[float(g["lr"]) for g in optimizer.param_groups]]  # indexed by epoch
+    for epoch in range(start + 2, epochs + 1):
         if epoch - 1 == resume_at:
             buffer = io.BytesIO()
             try:
@@ -82,6 +90,7 @@ def _expect_schedule(learner, tag: str, base_lrs: list, settings: dict, epochs: 
     expect(got["is_scheduler"] is True, "WarmupCosine is not a torch.optim.lr_scheduler.LRScheduler: subclass it, "
                                         "so that step(), get_last_lr() and state_dict() work as PyTorch's do",
            "not-a-scheduler", kind="type")
+    resumed = settings.get("last_epoch", -1)
     if resume_at is not None:
         expect(got["saved"] == "ok", f"the scheduler's state_dict cannot be saved with torch.save and read back with "
                                      f"torch.load(weights_only=True) ({got['saved']}): state_dict() holds every "
@@ -98,8 +107,12 @@ def _expect_schedule(learner, tag: str, base_lrs: list, settings: dict, epochs: 
             hint = {"one-epoch-ahead": " (that is the lr of the NEXT epoch)",
                     "one-epoch-behind": " (that is the lr of the previous epoch)"}.get(category, "")
             where = f"param group {group} (base lr {base})" if len(base_lrs) > 1 else f"the lr (base {base})"
-            raise CheckFailed(f"WarmupCosine({_describe(settings)}): at epoch {epoch}"
-                              f"{' after resuming at epoch ' + str(resume_at) if resume_at is not None else ''}, "
+            when = f" after resuming at epoch {resume_at}" if resume_at is not None else ""
+            if resumed >= 0:  # built mid-run: PyTorch's last_epoch is the last epoch seen, construction steps once
+                when = (f" ({'right after construction' if epoch == resumed + 1 else 'after construction'} with "
+                        f"last_epoch={resumed}: self.last_epoch is {resumed + 1} then, and the schedule must "
+                        "follow it, not a count of calls of your own)")
+            raise CheckFailed(f"WarmupCosine({_describe(settings)}): at epoch {epoch}{when}, "
                               f"{where} is {value:.6g}, expected {expected[epoch]:.6g}{hint}",
                               f"{tag}:group{group}:{category}", kind="value")
 
@@ -140,3 +153,10 @@ def check_resume(learner):
     """Resumed at epoch 6 from the optimizer's and the scheduler's state_dicts (saved with torch.save,
     read with torch.load(weights_only=True), loaded into fresh ones), the schedule continues exactly."""
     _expect_schedule(learner, "resume", [0.1, 0.03], SETTINGS, epochs=16, first=6, resume_at=6)
+
+
+def check_built_with_last_epoch(learner):
+    """Built with last_epoch=5, as PyTorch resumes a scheduler (the param groups hold `initial_lr`, as a loaded
+    optimizer state_dict gives them): the lr right after construction is epoch 6's, and every step after it
+    follows the closed form of self.last_epoch, not a count of your own."""
+    _expect_schedule(learner, "lastepoch", [0.1, 0.03], dict(SETTINGS, last_epoch=5), epochs=16, first=6)

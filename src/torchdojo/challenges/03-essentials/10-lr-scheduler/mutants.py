@@ -39,4 +39,10 @@ MUTANTS = [
            "be saved (or loaded with weights_only=True); compute the lr in a method",
            replace={"        self.min_lr = min_lr\n": "        self.min_lr = min_lr\n        self.rule = lambda b, t: self.lr_at(b, t)\n",
                     "self.lr_at(base_lr, self.last_epoch)": "self.rule(base_lr, self.last_epoch)"}),
+    Mutant("own-epoch-counter",
+           "get_lr() counts its own calls instead of reading self.last_epoch: a scheduler built with last_epoch=k "
+           "(resumed, as PyTorch allows) restarts the schedule at epoch 0; compute the lr from self.last_epoch",
+           replace={"        self.min_lr = min_lr\n": "        self.min_lr = min_lr\n        self.calls = -1\n",
+                    "        return [self.lr_at(base_lr, self.last_epoch) for base_lr in self.base_lrs]":
+                    "        self.calls += 1\n        return [self.lr_at(base_lr, self.calls) for base_lr in self.base_lrs]"}),
 ]

@@ -13,6 +13,18 @@ MUTANTS = [
            "when the loss improves",
            replace={SNAPSHOT: "", "        else:\n            self.bad_epochs += 1\n":
                     "        else:\n            self.bad_epochs += 1\n" + SNAPSHOT.replace("            ", "        ", 1)}),
+    Mutant("restore-never-loads",
+           "restore() never loads anything into the model: assigning to the name `model` inside restore() (model = "
+           "self.best_model) only rebinds a local variable; load the saved copy into the model given, "
+           "model.load_state_dict(best_state)",
+           replace={"            model.load_state_dict(self.best_state)\n":
+                    "            model = self.best_state  # rebinds the local name only\n"}),
+    Mutant("parameters-only-no-buffers",
+           "only the parameters are saved and restored, not the buffers (BatchNorm's running_mean and running_var "
+           "keep the last epoch's values): copy and load the whole model.state_dict(), buffers included",
+           replace={"{k: v.detach().clone() for k, v in model.state_dict().items()}":
+                    "{k: v.detach().clone() for k, v in model.named_parameters()}",
+                    "model.load_state_dict(self.best_state)": "model.load_state_dict(self.best_state, strict=False)"}),
     Mutant("min-delta-ignored",
            "min_delta is ignored: any lower loss counts as an improvement; it must be lower than the best by more "
            "than min_delta",
