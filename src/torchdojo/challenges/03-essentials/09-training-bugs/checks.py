@@ -1,8 +1,8 @@
-"""Checks for training-bugs: each fixed script is run on spiral data drawn here, with its zero_grad,
-backward and step calls (and its dropout modes, and what it feeds the loss) recorded in order by an
-observer; the grader then judges that record, evaluates the returned model itself on held-out points,
-and compares the validation accuracy the script reports with the model's own in eval mode. Last, the
-learner's names for the symptoms are compared with the key."""
+"""Checks for training-bugs: each fixed script is run on spiral data drawn here, with its backward and
+step calls (and whether each found the gradients cleared, however they were cleared), its dropout modes and
+what it feeds the loss recorded in order by an observer; the grader then judges that record, evaluates the
+returned model itself on held-out points, and compares the validation accuracy the script reports with the
+model's own in eval mode. Last, the learner's names for the symptoms are compared with the key."""
 import ast
 import math
 from pathlib import Path
@@ -44,29 +44,60 @@ def _spirals(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 @observer
 def _train_recorded(script, x_train, y_train, x_val, y_val):
     """Runs in the learner's process: ``script.train(...)`` with its training calls recorded in order:
-    z (a zero_grad), b (a backward), s (an optimizer step), d / n (a dropout layer with dropout on / off);
-    and how many times the loss was given probabilities instead of scores. Everything is put back after."""
+    b / B (a backward that found every gradient it adds into cleared, None or zero / one that found some
+    still holding an earlier backward's), s / S (an optimizer step that found gradients to apply / one that
+    found every gradient of its parameters None or zero), d / n (a dropout layer with dropout on / off);
+    and how many times the loss was given probabilities instead of scores. Everything is put back after.
+    What is judged is the state of the gradients, not how they were cleared: optimizer.zero_grad(),
+    model.zero_grad() and ``p.grad = None`` for every parameter all count."""
     import torch.nn.functional as F
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
     events: list[str] = []
     fed = {"loss_calls": 0, "probabilities": 0}
     losses: list[float] = []  # the value of every loss computed with gradients on (a training batch's)
-    saved = dict(backward=torch.autograd.backward, optimizer_zero_grad=torch.optim.Optimizer.zero_grad,
-                 module_zero_grad=torch.nn.Module.zero_grad, dropout=F.dropout, cross_entropy=F.cross_entropy,
+    saved = dict(backward=torch.autograd.backward, dropout=F.dropout, cross_entropy=F.cross_entropy,
                  nll_loss=F.nll_loss)
 
-    def backward(*args, **kwargs):  # Tensor.backward() calls torch.autograd.backward
-        events.append("b")
-        return saved["backward"](*args, **kwargs)
+    def holding(tensor) -> bool:
+        grad = tensor.grad
+        return grad is not None and bool(grad.detach().ne(0).any())
 
-    def optimizer_zero_grad(self, *args, **kwargs):
-        events.append("z")
-        return saved["optimizer_zero_grad"](self, *args, **kwargs)
+    def leaves(roots, inputs):
+        """The tensors this backward will add gradients into: ``inputs`` if given, else every leaf that
+        requires grad in the graph behind ``roots``."""
+        if inputs is not None:
+            return [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
+        roots = [roots] if isinstance(roots, torch.Tensor) else list(roots)
+        found, seen = [], set()
+        stack = [t.grad_fn for t in roots if isinstance(t, torch.Tensor) and t.grad_fn is not None]
+        stack += [t for t in roots if isinstance(t, torch.Tensor) and t.grad_fn is None and t.requires_grad]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, torch.Tensor):
+                found.append(node)
+                continue
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            variable = getattr(node, "variable", None)  # an AccumulateGrad node: its leaf tensor
+            if isinstance(variable, torch.Tensor):
+                found.append(variable)
+            stack.extend(next_node for next_node, _ in node.next_functions)
+        return found
 
-    def module_zero_grad(self, *args, **kwargs):
-        events.append("z")
-        return saved["module_zero_grad"](self, *args, **kwargs)
+    def backward(tensors, *args, **kwargs):  # Tensor.backward() calls torch.autograd.backward
+        inputs = kwargs.get("inputs", args[4] if len(args) > 4 else None)
+        try:
+            piled = any(holding(leaf) for leaf in leaves(tensors, inputs))
+        except Exception:  # an unusual call: record it as clean rather than fail the learner
+            piled = False
+        events.append("B" if piled else "b")
+        return saved["backward"](tensors, *args, **kwargs)
+
+    def before_step(optimizer, *_):
+        params = [p for group in optimizer.param_groups for p in group["params"]]
+        events.append("s" if any(holding(p) for p in params) else "S")
 
     def dropout(input, p=0.5, training=True, inplace=False):  # nn.Dropout.forward calls F.dropout
         if p > 0:
@@ -88,10 +119,8 @@ def _train_recorded(script, x_train, y_train, x_val, y_val):
             return value
         return wrapped
 
-    handle = register_optimizer_step_pre_hook(lambda *_: events.append("s"))
+    handle = register_optimizer_step_pre_hook(before_step)
     torch.autograd.backward = backward
-    torch.optim.Optimizer.zero_grad = optimizer_zero_grad
-    torch.nn.Module.zero_grad = module_zero_grad
     F.dropout = dropout
     F.cross_entropy, F.nll_loss = recording(saved["cross_entropy"]), recording(saved["nll_loss"])
     try:
@@ -99,16 +128,15 @@ def _train_recorded(script, x_train, y_train, x_val, y_val):
     finally:
         handle.remove()
         torch.autograd.backward = saved["backward"]
-        torch.optim.Optimizer.zero_grad = saved["optimizer_zero_grad"]
-        torch.nn.Module.zero_grad = saved["module_zero_grad"]
         F.dropout, F.cross_entropy, F.nll_loss = saved["dropout"], saved["cross_entropy"], saved["nll_loss"]
     return {"result": result, "events": "".join(events), "losses": losses, **fed}
 
 
 def _call_problems(events: str) -> list[tuple[str, str]]:
-    """(category, sentence) for what is wrong with the order of zero_grad (z), backward (b), step (s)."""
-    calls = "".join(e for e in events if e in "zbs")
-    backwards, steps = calls.count("b"), calls.count("s")
+    """(category, sentence) for what is wrong with the backward (b: from cleared gradients, B: onto an earlier
+    backward's) and step (s: with gradients to apply, S: with every gradient None or zero) calls."""
+    calls = "".join(e for e in events if e in "bBsS")
+    backwards, steps = sum(calls.count(c) for c in "bB"), sum(calls.count(c) for c in "sS")
     if backwards == 0 and steps == 0:
         return [("no-training", "it never called loss.backward() nor optimizer.step(): nothing was trained")]
     if backwards == 0:
@@ -117,27 +145,23 @@ def _call_problems(events: str) -> list[tuple[str, str]]:
     if steps == 0:
         return [("no-step", f"loss.backward() ran {backwards} times but optimizer.step() never did: gradients "
                             "were computed and the weights were never updated")]
-    # Follow the gradients through the calls: a backward adds into .grad, a zero_grad clears it, a step uses it.
-    holding = False  # .grad holds gradients that no zero_grad has cleared since
-    piled = cleared = doubled = since_step = 0
+    piled, cleared = calls.count("B"), calls.count("S")
+    doubled = since_step = 0
     for call in calls:
-        if call == "b":
-            piled += holding
-            holding, since_step = True, since_step + 1
-        elif call == "z":
-            holding = False
+        if call in "bB":
+            since_step += 1
         else:
-            cleared += not holding
             doubled += since_step > 1
             since_step = 0
     problems = []
     if piled:
-        problems.append(("accumulate", f"{piled} of {backwards} loss.backward() calls added their gradients to "
-                                       "those of an earlier batch, which no zero_grad() had cleared (backward adds "
-                                       "into .grad), so the steps used sums of old gradients"))
+        problems.append(("accumulate", f"{piled} of {backwards} loss.backward() calls found .grad still holding "
+                                       "the gradients of an earlier backward, which nothing had cleared since "
+                                       "(neither zero_grad() nor setting .grad to None): backward adds into "
+                                       ".grad, so the steps used sums of old gradients"))
     if cleared:
-        problems.append(("step-on-cleared-gradients", f"{cleared} of {steps} optimizer steps found no gradients: "
-                                                      "zero_grad() had cleared them after the last "
+        problems.append(("step-on-cleared-gradients", f"{cleared} of {steps} optimizer steps found every gradient "
+                                                      "None or zero: they had been cleared after the last "
                                                       "loss.backward(), or none had been computed yet"))
     if doubled:
         problems.append(("backward-per-step", f"{doubled} of {steps} optimizer steps came after more than one "
@@ -172,7 +196,7 @@ def _dropout_off_in_training(events: str) -> tuple[int, int]:
     for event in events:
         if event in "dn":
             last = event
-        elif event == "b":
+        elif event in "bB":
             seen += last != ""
             off += last == "n"
             last = ""
@@ -263,38 +287,44 @@ def _judge(learner, name: str, keeps_dropout: bool = False) -> None:
 
 
 def check_script_a(learner):
-    """script_a trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
-    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    """script_a trains: gradients cleared before each backward, one backward and one step per batch, raw scores
+    into the loss, ≥ 90% accuracy on held-out points, and a reported validation accuracy equal to the
+    model's own in eval mode."""
     _judge(learner, "script_a")
 
 
 def check_script_b(learner):
-    """script_b trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
-    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    """script_b trains: gradients cleared before each backward, one backward and one step per batch, raw scores
+    into the loss, ≥ 90% accuracy on held-out points, and a reported validation accuracy equal to the
+    model's own in eval mode."""
     _judge(learner, "script_b")
 
 
 def check_script_c(learner):
-    """script_c trains: one zero_grad, backward and step per batch, its dropout on while training, ≥ 90% accuracy
-    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    """script_c trains: gradients cleared before each backward, one backward and one step per batch, its dropout
+    on while training, ≥ 90% accuracy on held-out points, and a reported validation accuracy equal to the
+    model's own in eval mode."""
     _judge(learner, "script_c", keeps_dropout=True)
 
 
 def check_script_d(learner):
-    """script_d trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
-    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    """script_d trains: gradients cleared before each backward, one backward and one step per batch, raw scores
+    into the loss, ≥ 90% accuracy on held-out points, and a reported validation accuracy equal to the
+    model's own in eval mode."""
     _judge(learner, "script_d")
 
 
 def check_script_e(learner):
-    """script_e trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
-    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    """script_e trains: gradients cleared before each backward, one backward and one step per batch, raw scores
+    into the loss, ≥ 90% accuracy on held-out points, and a reported validation accuracy equal to the
+    model's own in eval mode."""
     _judge(learner, "script_e")
 
 
 def check_script_f(learner):
-    """script_f trains: one zero_grad, backward and step per batch, raw scores into the loss, ≥ 90% accuracy
-    on held-out points, and a reported validation accuracy equal to the model's own in eval mode."""
+    """script_f trains: gradients cleared before each backward, one backward and one step per batch, raw scores
+    into the loss, ≥ 90% accuracy on held-out points, and a reported validation accuracy equal to the
+    model's own in eval mode."""
     _judge(learner, "script_f")
 
 

@@ -46,32 +46,44 @@ def _load_training_split() -> list:
 
 
 class _StepWatch:
-    """Watches every optimizer step during fit: was each parameter's .grad the gradient of the latest
-    backward pass (up to one common positive factor, so gradient clipping is fine), or something else
-    added to it (gradients accumulated across steps)?"""
+    """Watches every optimizer step during fit: was the .grad of each parameter that optimizer updates
+    the gradient of the latest backward pass (up to one common positive factor, so gradient clipping is
+    fine), or something else added to it (gradients accumulated across steps)? Parameters no optimizer
+    updates are not judged here (their .grad is never used); which parameters the stepping optimizers
+    covered is kept, so that the check on unchanged parameters can name those left out."""
 
     def __init__(self, model: torch.nn.Module):
         self.params = [p for p in model.parameters() if p.requires_grad]
+        self.index = {id(p): i for i, p in enumerate(self.params)}
+        self.optimized: set[int] = set()  # indices of the parameters some stepping optimizer updates
         self.latest: dict[int, torch.Tensor] = {}
-        self.steps = {"fresh": 0, "stale": 0, "empty": 0, "no-backward": 0}
+        self.steps = {"fresh": 0, "stale": 0, "empty": 0, "no-backward": 0, "other-model": 0}
         self.handles = [p.register_hook(lambda g, i=i: self.latest.__setitem__(i, g.detach().clone()))
                         for i, p in enumerate(self.params)]
         self.handles.append(register_optimizer_step_pre_hook(self.at_step))
 
     def at_step(self, optimizer, args, kwargs) -> None:
-        if not self.latest:
+        mine = [self.index[id(p)] for group in optimizer.param_groups for p in group["params"]
+                if id(p) in self.index]
+        self.optimized.update(mine)
+        if not mine:  # an optimizer over none of this model's parameters: nothing of it to judge
+            self.steps["other-model"] += 1
+            return
+        watched = [i for i in mine if i in self.latest]
+        if not watched:
             self.steps["no-backward"] += 1
             return
-        held = [self.params[i].grad for i in self.latest]
+        held = [self.params[i].grad for i in watched]
         if any(h is None for h in held):
             self.steps["empty"] += 1
         else:
             got = torch.cat([h.detach().reshape(-1) for h in held])
-            want = torch.cat([self.latest[i].reshape(-1) for i in self.latest])
+            want = torch.cat([self.latest[i].reshape(-1) for i in watched])
             scale = float(got @ want) / max(float(want @ want), 1e-30)
             error = float((got - scale * want).norm()) / max(float(got.norm()), 1e-30)
             self.steps["fresh" if scale > 0 and error < 1e-3 else "stale"] += 1
-        self.latest.clear()
+        for i in watched:
+            del self.latest[i]
 
     def remove(self) -> None:
         for handle in self.handles:
@@ -93,7 +105,9 @@ def _fit(learner, model) -> dict:
     finally:
         watch.remove()
     after = dict(model.named_parameters())
+    optimized = {id(watch.params[i]) for i in watch.optimized}
     return {"returned": type(returned).__name__,
+            "not_optimized": [name for name, p in after.items() if id(p) not in optimized],
             "unchanged": [name for name, p in before.items() if name in after and torch.equal(after[name].detach(), p)],
             "parameters": len(before), "steps": watch.steps,
             "images_untouched": bool(images.shape == images_before.shape and torch.equal(images, images_before)),
@@ -130,6 +144,13 @@ def _trained(learner):
     expect(isinstance(facts, dict), "the training run brought back no report", "fit:noreport")
     _TRAINED.append((session, model, facts, seconds))
     return model, facts, seconds
+
+
+def _names(names: list[str], shown: int = 4) -> str:
+    """All the names, or the first `shown` and how many more."""
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
 
 
 # --- the checks ----------------------------------------------------------------------------------
@@ -182,23 +203,40 @@ def check_fit_trains_within_budget(learner):
     expect(steps > 0 or not unchanged, "fit made no optimizer step on the model: build the optimizer over "
                                        "model.parameters() (the model fit was given) and call optimizer.step()",
            "fit:nosteps")
-    expect(not unchanged, f"fit left {len(unchanged)} of {facts['parameters']} parameter tensors of the model it was "
-                          f"given unchanged ({', '.join(unchanged[:4])}): is the optimizer built over this model's "
-                          "parameters (not a new Classifier's), and is every layer used in forward?",
-           "fit:unchanged-parameters", kind="state")
+    if unchanged:
+        # Why they did not change: never given to the optimizer that stepped, or given but without effect.
+        left_out = [name for name in unchanged if name in facts["not_optimized"]]
+        others = [name for name in unchanged if name not in left_out]
+        build = ("build the optimizer over model.parameters() of the model fit was given (not over some layers' "
+                 "parameters, nor over a new Classifier's)")
+        unused = "is every layer used in forward (a layer forward skips gets no gradient)?"
+        if not others:
+            why = f"none of them was given to an optimizer that stepped: {build}"
+        elif not left_out:
+            why = f"they were given to the optimizer, yet never changed: {unused}"
+        else:
+            why = (f"{len(left_out)} of them ({_names(left_out)}) were given to no optimizer that stepped: {build}; "
+                   f"the other {len(others)} ({_names(others)}) were given to it, yet never changed: {unused}")
+        raise CheckFailed(f"fit left {len(unchanged)} of {facts['parameters']} parameter tensors of the model it was "
+                          f"given unchanged ({_names(unchanged)}); {why}", "fit:unchanged-parameters", kind="state")
 
 
 def check_fresh_gradients_at_every_step(learner):
     """Every optimizer step sees the gradient of the latest backward pass only: old gradients are cleared
     (optimizer.zero_grad()) before each backward, not accumulated across batches."""
     _, facts, _ = _trained(learner)
-    steps = facts["steps"]
+    steps = dict(facts["steps"])
+    other = steps.pop("other-model", 0)
     total = sum(steps.values())
+    expect(total > 0 or not other, f"none of fit's {other} optimizer steps updates a parameter of the model it was "
+                                   "given: build the optimizer over model.parameters() of that model (not a new "
+                                   "Classifier's)", "steps:other-model")
     expect(total > 0, "fit never called optimizer.step() on a torch.optim optimizer: use one (e.g. "
                       "torch.optim.Adam(model.parameters())) so that its steps can be checked", "steps:none")
     expect(steps["stale"] == 0, f"at {steps['stale']} of {total} optimizer steps the gradients held more than the "
-                                "latest batch's: backward() adds to .grad, so without optimizer.zero_grad() every "
-                                "step follows the sum of all the gradients so far", "steps:stale")
+                                "latest batch's (for the parameters that optimizer updates): backward() adds to "
+                                ".grad, so unless they are cleared before each backward (optimizer.zero_grad()), "
+                                "every step follows the sum of all the gradients so far", "steps:stale")
     expect(steps["no-backward"] + steps["empty"] == 0,
            f"{steps['no-backward'] + steps['empty']} of {total} optimizer steps came without a fresh backward pass "
            "(zero_grad() between backward() and step(), or step() before backward()): the order is zero_grad, "

@@ -15,7 +15,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms  # noqa: F401 - imported before the learner's process forks
 
-from torchdojo.grading.expect import expect, expect_close, observer, rng, scratch_dir
+from torchdojo.grading.expect import CheckFailed, expect, expect_close, observer, rng, scratch_dir
 
 CLASSES = ["10_ship", "2_car", "7_plane"]  # sorted as strings: "10_ship" < "2_car" < "7_plane"
 SHAPES = [(40, 30, "RGB"), (24, 24, "L"), (50, 64, "RGBA"), (17, 33, "RGB"), (36, 20, "RGB")]  # (w, h, mode)
@@ -62,6 +62,19 @@ def _expected_image(path: Path, size: int, mean, std) -> torch.Tensor:
     image = image.crop((left, top, left + size, top + size))
     pixels = torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1).float() / 255
     return (pixels - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+
+
+def _near_miss(image, expected: torch.Tensor, std) -> float | None:
+    """The largest difference, in [0, 1] pixel units (before normalisation), between an image of the right
+    shape and the expected one when it is small (at most 2/255: the same steps in another order or on a
+    tensor rather than the PIL image); None when the shapes differ or the difference is larger."""
+    if not isinstance(image, torch.Tensor) or image.shape != expected.shape or not image.is_floating_point():
+        return None
+    pixels = ((image.detach().float() - expected) * torch.tensor(std).view(3, 1, 1)).abs()
+    if not bool(torch.isfinite(pixels).all()):
+        return None
+    largest = float(pixels.max())
+    return largest if largest <= 2 / 255 + 1e-6 else None
 
 
 def _images(root: Path) -> list[Path]:
@@ -182,8 +195,19 @@ def check_values(learner):
         facts = _dataset(learner, root, size, mean, std)
         for i, ((path, _), (image, _)) in enumerate(zip(facts["samples"], facts["items"])):
             expected = _expected_image(Path(str(path)), size, mean, std)
-            expect_close(image, expected, what=f"dataset[{i}] ({'/'.join(_where(path))}, size {size}, "
-                         f"mean {mean}, std {std})", rtol=1e-4, atol=1e-4)
+            what = f"dataset[{i}] ({'/'.join(_where(path))}, size {size}, mean {mean}, std {std})"
+            try:
+                expect_close(image, expected, what=what, rtol=1e-4, atol=1e-4)
+            except CheckFailed as failed:
+                near = _near_miss(image, expected, std)
+                if near is None:
+                    raise
+                raise CheckFailed(f"{failed.message}. Every pixel is within {near * 255:.2f}/255 of the expected "
+                                  "one, though: what the right steps give when done differently. Are the transforms "
+                                  "applied in another order, or on a tensor instead of the PIL image (Resize on a "
+                                  "float tensor interpolates differently from PIL's, which works on the 8-bit image)? "
+                                  "Here Resize and CenterCrop work on the PIL image, then ToTensor, then Normalize.",
+                                  f"values:near-miss:{_where(path)[1]}", failed.kind) from None
 
 
 def check_channel_stats(learner):

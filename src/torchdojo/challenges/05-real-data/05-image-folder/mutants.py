@@ -4,6 +4,7 @@ from torchdojo.grading.mutants import Mutant
 RESIZE = """        transforms.Resize(size),      # the SHORTER side becomes `size`, the aspect ratio is kept...
         transforms.CenterCrop(size),  # ...then the centre square: nothing is squashed
 """
+TO_TENSOR = "        transforms.ToTensor(),        # (H, W, C) uint8 in [0, 255] -> (C, H, W) float32 in [0, 1]\n"
 BUILD = "return datasets.ImageFolder(root, transform=make_transform(size, mean, std), is_valid_file=_readable)"
 WARN = """        warnings.warn(f"skipping corrupt image {path}: {exc}", stacklevel=2)
 """
@@ -13,6 +14,11 @@ MUTANTS = [
            "every image is resized to size×size directly: a non-square image is squashed out of shape; resize the "
            "shorter side to `size` (transforms.Resize(size)) and crop the centre (transforms.CenterCrop(size))",
            replace={RESIZE: "        transforms.Resize((size, size)),\n"}),
+    Mutant("to-tensor-first",
+           "ToTensor comes before Resize and CenterCrop: the resize then works on a float tensor, not on the PIL "
+           "image, and interpolates differently (off by up to a level or two of 255); resize and crop the PIL "
+           "image, then ToTensor, then Normalize",
+           replace={RESIZE + TO_TENSOR: TO_TENSOR + RESIZE}),
     Mutant("no-normalize",
            "the images are left in [0, 1]: the per-channel normalisation (x - mean) / std is missing "
            "(transforms.Normalize(mean, std) after ToTensor)",
