@@ -6,6 +6,7 @@ tensorboard's EventAccumulator and compared with the values the grader passed in
 scalar values, and each weight histogram's count, min, max and sum."""
 import gc
 import threading
+import warnings
 from pathlib import Path
 
 import torch
@@ -23,8 +24,10 @@ def _net() -> nn.Sequential:
     return nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))
 
 
-def _script(seed: int, epochs: int, steps: int) -> dict:
-    """What the grader will pass in: a loss per step, validation metrics and the weights per epoch."""
+def _script(seed: int, epochs: int, steps: int, first_epoch: int = 0, every: int = 1) -> dict:
+    """What the grader will pass in: a loss per step, validation metrics and the weights per epoch. The run
+    covers epochs first_epoch, first_epoch + 1, … (a resumed run starts after 0) and logs batches 0, every,
+    2·every, … of each (a run that logs only some batches)."""
     generator = rng(seed)
     losses = (torch.rand(epochs, steps, generator=generator) * 2 + 0.1).tolist()
     states = []
@@ -33,7 +36,14 @@ def _script(seed: int, epochs: int, steps: int) -> dict:
         states.append({k: torch.randn(v.shape, generator=generator) * (0.5 + epoch) for k, v in
                        model.state_dict().items()})
     return {"losses": losses, "states": states, "val_loss": (torch.rand(epochs, generator=generator) + 0.2).tolist(),
-            "val_accuracy": torch.rand(epochs, generator=generator).tolist()}
+            "val_accuracy": torch.rand(epochs, generator=generator).tolist(), "first_epoch": first_epoch,
+            "every": every}
+
+
+def _batches(script: dict) -> list[tuple[int, int, float]]:
+    """(epoch, batch, loss) of every log_batch call the script makes, in order."""
+    return [(script["first_epoch"] + i, batch, loss) for i, row in enumerate(script["losses"])
+            for batch, loss in enumerate(row) if batch % script["every"] == 0]
 
 
 @observer
@@ -44,23 +54,29 @@ def _run(learner, log_dir: str, steps: int, script: dict) -> dict:
     before = set(threading.enumerate())
     logger = learner.TrainingLogger(log_dir, steps)
     model = _net()
-    for epoch, state in enumerate(script["states"]):
-        for batch, loss in enumerate(script["losses"][epoch]):
-            logger.log_batch(epoch, batch, loss)
+    for i, state in enumerate(script["states"]):
+        epoch = script["first_epoch"] + i
+        for batch, loss in enumerate(script["losses"][i]):
+            if batch % script["every"] == 0:
+                logger.log_batch(epoch, batch, loss)
         model.load_state_dict(state)
         for parameter in model.parameters():  # gradients that differ from the weights, as after a backward()
             parameter.grad = 0.25 - 3 * parameter.detach()
-        logger.log_epoch(epoch, model, script["val_loss"][epoch], script["val_accuracy"][epoch])
+        logger.log_epoch(epoch, model, script["val_loss"][i], script["val_accuracy"][i])
     logger.close()
     leaked = [t.name for t in threading.enumerate() if t not in before and t.is_alive()]
-    for obj in gc.get_objects():
-        if isinstance(obj, SummaryWriter):
-            obj.flush()
+    # The grader's own sweep: type(), not isinstance(), which reads __class__ and so makes deprecated objects
+    # such as torch.distributed.reduce_op warn in the learner's output; and no warning of this loop is theirs.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        writers = [obj for obj in gc.get_objects() if issubclass(type(obj), SummaryWriter)]
+    for writer in writers:
+        writer.flush()
     return {"leaked": leaked}
 
 
-def _logged(learner, name: str, seed: int = 0, epochs: int = 3, steps: int = 4):
-    script = _script(seed, epochs, steps)
+def _logged(learner, name: str, seed: int = 0, epochs: int = 3, steps: int = 4, **run):
+    script = _script(seed, epochs, steps, **run)
     log_dir = scratch_dir() / "runs" / name
     got = _run.labelled(f"TrainingLogger({name!r}, steps_per_epoch={steps})", learner, str(log_dir), steps, script)
     return script, log_dir, got
@@ -130,12 +146,29 @@ def check_train_loss_per_step(learner):
         scalars = read_scalars(log_dir)
         expect("train/loss" in scalars, f"no scalar tagged train/loss (tags: {sorted(scalars)})",
                "missing:train/loss", kind="artifact")
-        expected = [(e * steps + b, loss) for e, row in enumerate(script["losses"]) for b, loss in enumerate(row)]
+        expected = [(e * steps + b, loss) for e, b, loss in _batches(script)]
         known = {"all-zero": [0] * len(expected), "epoch": [e for e in range(epochs) for _ in range(steps)],
                  "batch": sorted(b for _ in range(epochs) for b in range(steps))}  # read back in step order
         _expect_series(scalars["train/loss"], expected, "train/loss",
                        "the global step counts every batch since the start of training, "
                        "epoch · steps_per_epoch + batch, so the curve never steps back or piles up on one x", known)
+
+
+def check_train_loss_steps_from_arguments(learner):
+    """train/loss's global step is computed from the epoch and batch passed in, not counted by the logger: a
+    run resumed at epoch 2 that logs every other batch (steps_per_epoch=5) puts its points at steps 10, 12,
+    14, 15, 17, 19."""
+    script, log_dir, _ = _logged(learner, "resumed", seed=6, epochs=2, steps=5, first_epoch=2, every=2)
+    scalars = read_scalars(log_dir)
+    expect("train/loss" in scalars, f"no scalar tagged train/loss (tags: {sorted(scalars)})",
+           "missing:train/loss", kind="artifact")
+    calls = _batches(script)
+    expected = [(e * 5 + b, loss) for e, b, loss in calls]
+    _expect_series(scalars["train/loss"], expected, "train/loss",
+                   "with log_batch called for epochs 2 and 3 only (a resumed run) and for batches 0, 2, 4 of each "
+                   "(logging every other batch), the global step must still be epoch · steps_per_epoch + batch, "
+                   "computed from the arguments; a counter of the calls made knows neither where the run resumed "
+                   "nor which batches were skipped", {"counter": list(range(len(calls)))})
 
 
 def check_epoch_metrics(learner):
@@ -150,17 +183,20 @@ def check_epoch_metrics(learner):
 def check_weight_histograms(learner):
     """Each epoch, every parameter's histogram is logged at global step = epoch and describes the WEIGHTS at that
     time (not their gradients): its count, min, max and sum equal the weights'."""
-    script, log_dir, _ = _logged(learner, "histograms", seed=4, epochs=3, steps=2)
+    per_epoch = 2
+    script, log_dir, _ = _logged(learner, "histograms", seed=4, epochs=3, steps=per_epoch)
     histograms = _histograms(log_dir)
     for name, _ in _net().named_parameters():
         tag = f"weights/{name}"
         expect(tag in histograms, f"no histogram tagged {tag} (tags: {sorted(histograms)})", "hist:missing",
                kind="artifact")
         points = histograms[tag]
-        expect([s for s, _ in points] == list(range(len(script["states"]))),
-               f"{tag} was logged at global steps {[s for s, _ in points]}, expected "
-               f"{list(range(len(script['states'])))} (one histogram per epoch, at global_step=epoch)",
-               "hist:steps", kind="value")
+        steps, epochs = [s for s, _ in points], len(script["states"])
+        pattern = ("all-zero" if set(steps) <= {0} else  # no global_step: each lands at 0
+                   "batch-step" if steps == [e * per_epoch for e in range(epochs)] else "other")  # train/loss's step
+        expect(steps == list(range(epochs)),
+               f"{tag} was logged at global steps {steps}, expected {list(range(epochs))} (one histogram per epoch, "
+               "at global_step=epoch)", f"hist:steps:{pattern}", kind="value")
         for epoch, (_, histogram) in enumerate(points):
             weights = script["states"][epoch][name].double()
             stats = {"count": (histogram.num, weights.numel()), "min": (histogram.min, float(weights.min())),

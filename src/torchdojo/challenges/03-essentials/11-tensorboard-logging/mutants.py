@@ -36,6 +36,16 @@ MUTANTS = [
            "your histograms have no global_step: every epoch's lands at step 0 and only one survives; pass "
            "global_step=epoch",
            replace={HISTOGRAM: "self.writer.add_histogram(f\"weights/{name}\", parameter.detach())"}),
+    Mutant("histograms-at-batch-step",
+           "your histograms are logged at the first batch's global step (epoch · steps_per_epoch), not at the "
+           "epoch: per-epoch values go at global_step=epoch, like val/loss and val/accuracy",
+           replace={HISTOGRAM: HISTOGRAM.replace("global_step=epoch", "global_step=epoch * self.steps_per_epoch")}),
+    Mutant("step-counter",
+           "your train/loss step is a counter of log_batch calls, not computed from epoch and batch: a resumed run "
+           "starts again at 0 and skipped batches close the gaps; use epoch · steps_per_epoch + batch",
+           replace={"        self.steps_per_epoch = steps_per_epoch\n":
+                    "        self.steps_per_epoch, self.calls = steps_per_epoch, 0\n",
+                    STEP: "step = self.calls\n        self.calls += 1"}),
     Mutant("val-metrics-swapped",
            "your val/loss holds the accuracy and val/accuracy the loss: each value under its own tag",
            replace={"self.writer.add_scalar(\"val/loss\", val_loss, global_step=epoch)":

@@ -1,16 +1,17 @@
 """Checks for transformer: the sinusoidal encoding against the formula; logits' shape; the decoder's
 causality and the source padding mask as properties of the learner's forward (changing later target
 tokens, or adding padding, leaves the other outputs as they were); position information reaching the
-encoder; greedy decoding equal, step by step, to the argmax of the learner's own forward; and the
-grader's training loop (next to the learner's model, one thread) reaching 99% token accuracy on
-held-out reversal sequences, counted here from the learner's greedy decoding."""
+encoder and the decoder; dropout acting in training only; greedy decoding equal, step by step, to the
+argmax of the learner's own forward; and the grader's training loop (next to the learner's model, one
+thread) reaching 99% token accuracy on held-out reversal sequences, counted here from the learner's
+greedy decoding."""
 import math
 
 import torch
 
 from torchdojo.data.synthetic import reversal_task
-from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_shape, expect_tensor, observer,
-                                      seeded)
+from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_loads, expect_shape, expect_tensor,
+                                      observer, seeded)
 from torchdojo.grading.observer import report_progress
 
 PAD, BOS = 0, 1
@@ -133,6 +134,61 @@ def check_positions_reach_the_encoder(learner):
            "swapping two tokens of the source leaves the logits unchanged: the model sees the source as a bag of "
            "tokens. Add the positional encoding to the token embeddings (of the source and of the target)",
            "positions:bag-of-tokens", kind="value")
+
+
+def check_positions_reach_the_decoder(learner):
+    """The decoder knows where each target token is: in a one-layer model, swapping two earlier target
+    tokens changes the logits at the later positions (without positions, the decoder reads its prefix as
+    a bag of tokens)."""
+    # One layer: from the second layer on, the causal mask alone leaks some order (each earlier position has
+    # attended to another prefix), so only a one-layer decoder without PE is exactly blind to the swap.
+    with seeded(3):
+        model = learner.Seq2SeqTransformer(VOCAB, **{**SIZES, "num_layers": 1})
+    model.eval()
+    src, tgt = _tokens(32, 4, LENGTH), _decoder_input(33, 4, 8)
+    tgt[:, 1] = 3
+    tgt[:, 5] = 8  # two different tokens, swapped below: positions 6 and 7 read both, and keep their own
+    swapped = tgt.clone()
+    swapped[:, [1, 5]] = tgt[:, [5, 1]]
+    base, got = model(src, tgt), model(src, swapped)
+    expect_shape(got, (4, 8, VOCAB), what="the logits for src (4, 6) and tgt (4, 8)")
+    # a correct model moves them by 1e-4 or more (PE at positions 1 and 5 differ); a bag of tokens by rounding
+    change = float((got[:, 6:] - base[:, 6:]).abs().max())
+    expect(change > 1e-5,
+           f"swapping the target tokens at positions 1 and 5 changes the logits at positions 6 and 7 by only "
+           f"{change:.1e}: the decoder reads the tokens before it as a bag, not a sequence. The formula adds PE "
+           "to the target embeddings too: E[y]·√d + PE, as for the source", "positions:target-bag-of-tokens",
+           kind="value")
+
+
+def check_dropout_only_in_training(learner):
+    """Built with dropout=0.3, the model is deterministic in eval mode (two calls agree, and equal the same
+    weights built with dropout=0), and dropout acts in train mode (two calls differ)."""
+    with seeded(6):
+        model = learner.Seq2SeqTransformer(VOCAB, **{**SIZES, "dropout": 0.3})
+    with seeded(6):
+        plain = learner.Seq2SeqTransformer(VOCAB, **SIZES)
+    expect_loads(plain, model.state_dict(), "a dropout=0 model's load_state_dict(the dropout=0.3 model's state_dict())")
+    model.eval()
+    plain.eval()
+    src, tgt = _tokens(50, 4, LENGTH), _decoder_input(51, 4, 5)
+    first, second = model(src, tgt), model(src, tgt)
+    expect_shape(first, (4, 5, VOCAB), what="the logits for src (4, 6) and tgt (4, 5)")
+    expect(torch.allclose(first, second, **TOL),
+           "in eval mode, two calls with the same input give different logits when the model is built with "
+           "dropout=0.3: dropout is still active after model.eval(). F.dropout(x, p) drops whatever the mode "
+           "unless it is given training=self.training; nn.Dropout follows the mode by itself",
+           "dropout:eval-random", kind="value")
+    expect(torch.allclose(first, plain(src, tgt), **TOL),
+           "in eval mode, the model built with dropout=0.3 gives other logits than the same weights built with "
+           "dropout=0: at inference dropout must be the identity (inverted dropout scales by 1/(1-p) in "
+           "training, so nothing is rescaled at test time)", "dropout:eval-differs", kind="value")
+    model.train()
+    first, second = model(src, tgt), model(src, tgt)
+    expect(not torch.allclose(first, second, **TOL),
+           "in train mode, two calls of the model built with dropout=0.3 give the same logits: the dropout "
+           "argument is ignored; pass it to the layers (or apply nn.Dropout(dropout) in your blocks)",
+           "dropout:train-ignored", kind="value")
 
 
 def check_greedy_decoding(learner):

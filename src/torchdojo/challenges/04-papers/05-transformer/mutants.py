@@ -9,6 +9,23 @@ MUTANTS = [
            "the embeddings carry no position: attention is order-blind, so the encoder sees the source as a bag of "
            "tokens and cannot reverse it; add positional_encoding(...) to the token embeddings",
            replace={EMBED: "return self.embed(tokens) * math.sqrt(self.d_model)"}),
+    Mutant("no-positional-encoding-on-target",
+           "the positional encoding is added to the source but not to the decoder's input: the decoder sees the "
+           "tokens before it as a bag, not a sequence; the formula is E[y]·√d + PE for the target too",
+           replace={DECODE: DECODE.replace("self._embed(tgt)", "self.embed(tgt) * math.sqrt(self.d_model)")}),
+    Mutant("functional-dropout-always-on",
+           "F.dropout(x, p) without training=self.training drops in eval mode too, so inference is random; pass "
+           "training=self.training or use nn.Dropout, which follows model.train() / model.eval()",
+           replace={"        self.d_model = d_model\n": "        self.d_model, self.p = d_model, dropout\n",
+                    EMBED: "return nn.functional.dropout(self.embed(tokens) * math.sqrt(self.d_model) "
+                           "+ self.pe[: tokens.shape[1]], self.p)"}),
+    Mutant("dropout-ignored",
+           "the dropout argument is never used: the layers are built with dropout 0, so training is not "
+           "regularised whatever the caller asks; pass dropout to the layers",
+           replace={"nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, batch_first=True)":
+                    "nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, 0.0, batch_first=True)",
+                    "nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward, dropout, batch_first=True)":
+                    "nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward, 0.0, batch_first=True)"}),
     Mutant("no-causal-mask",
            "the decoder has no causal mask: in training each position sees the token it must predict and learns "
            "to copy it, so greedy decoding fails; pass tgt_mask with True above the diagonal",

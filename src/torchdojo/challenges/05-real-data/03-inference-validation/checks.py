@@ -2,12 +2,14 @@
 eval; evaluate() against a hand computation on a model the grader built (eval mode, no graph, batches of
 unequal size, the model's mode given back); then the learner's fit run next to the learner's code on real
 Fashion-MNIST (an observer watches every forward pass and optimizer step) and judged here: the history's
-last validation entries are the final model's own, the training loss is an epoch mean, an over-fitting
-curve without dropout and a smaller gap with it, and the plot."""
+last validation entries are the final model's own, the training loss is an epoch mean weighted by batch
+size, an over-fitting curve without dropout and a smaller gap with it, and the plot (a PNG that looks
+like one, saved from a matplotlib figure holding both loss curves, watched by an observer)."""
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,6 +21,7 @@ from torchdojo.grading.remote import current_session
 
 DATASET = "fashion-mnist"
 N_TRAIN, N_VAL = 512, 1000  # a small training set over-fits within a few seconds; validation on test images
+N_UNEVEN = 513  # 16 batches of 32 and a last one of a single image: weighting by batch size shows
 LONG_EPOCHS, LR = 30, 2e-3  # the over-fitting runs (statement: about 1.5 s each for the reference)
 
 
@@ -78,12 +81,14 @@ _DATA: dict = {}  # in the learner's process: the training subset and the valida
 
 @observer
 def _load_data() -> list:
-    """Runs next to the learner's code: 512 training images (a fixed random subset) and 1,000 test images."""
+    """Runs next to the learner's code: 512 training images (a fixed random subset), the same and one more
+    (a set whose last batch is short), and 1,000 test images."""
     from torchdojo.data.real import load_tensors
 
     images, labels = load_tensors(DATASET, train=True, download=False)
-    chosen = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:N_TRAIN]
-    _DATA["train"] = (images[chosen].float() / 255, labels[chosen])
+    chosen = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:N_UNEVEN]
+    _DATA["uneven"] = (images[chosen].float() / 255, labels[chosen])
+    _DATA["train"] = (_DATA["uneven"][0][:N_TRAIN].clone(), _DATA["uneven"][1][:N_TRAIN].clone())
     test_images, test_labels = load_tensors(DATASET, train=False, download=False)
     _DATA["val"] = (test_images[:N_VAL].float() / 255, test_labels[:N_VAL])
     return [N_TRAIN, N_VAL]
@@ -106,12 +111,12 @@ def _evaluate(learner, state: dict, images, labels, training: bool, batch_size: 
 
 
 @observer
-def _fit(learner, model, epochs: int, lr: float, seed: int) -> dict:
+def _fit(learner, model, epochs: int, lr: float, seed: int, subset: str = "train") -> dict:
     """Runs next to the learner's code: fit(model, ...) on the training subset, every optimizer step and
     forward pass watched; then the final model's logits (eval mode, no graph) on both sets."""
     from torchdojo.grading.observer import report_progress
 
-    (x, y), (xv, yv) = _DATA["train"], _DATA["val"]
+    (x, y), (xv, yv) = _DATA[subset], _DATA["val"]
     forwards = {"training": 0, "measuring": 0}  # measuring: eval mode or autograd off (a validation pass)
     steps = {"train": 0, "eval": 0}
 
@@ -122,7 +127,7 @@ def _fit(learner, model, epochs: int, lr: float, seed: int) -> dict:
         steps["train" if model.training else "eval"] += 1
 
     handles = [model.register_forward_pre_hook(on_forward), register_optimizer_step_pre_hook(on_step)]
-    report_progress(training=f"fit(model, ...) for {epochs} epochs on {N_TRAIN} images")
+    report_progress(training=f"fit(model, ...) for {epochs} epochs on {len(x)} images")
     torch.manual_seed(seed)  # the learner's shuffling and dropout: the same run every grading
     try:
         history = learner.fit(model, x, y, xv, yv, epochs=epochs, lr=lr)
@@ -136,10 +141,38 @@ def _fit(learner, model, epochs: int, lr: float, seed: int) -> dict:
             "val_logits": val_logits, "train_labels": y, "val_labels": yv}
 
 
+@observer
+def _plot(learner, history: dict, path: str) -> list:
+    """Runs next to the learner's code: plot_history(history, path), with every matplotlib Figure.savefig
+    (pyplot.savefig goes through it) watched: for each, the y-values of every line in the figure."""
+    from matplotlib.figure import Figure
+
+    saved = []
+    original = Figure.savefig
+
+    def watched(figure, *args, **kwargs):
+        lines = []
+        for axes in figure.get_axes():
+            for line in axes.get_lines():
+                try:
+                    lines.append([float(v) for v in np.asarray(line.get_ydata(), dtype=float).ravel()[:10_000]])
+                except (TypeError, ValueError):  # categorical or unit-carrying data: not a loss curve
+                    pass
+        saved.append(lines[:50])
+        return original(figure, *args, **kwargs)
+
+    Figure.savefig = watched
+    try:
+        learner.plot_history(history, path)
+    finally:
+        Figure.savefig = original
+    return saved
+
+
 _RUNS: dict = {"session": None}  # run name -> facts, for the latest grading: each training run once
 
 
-def _run(learner, name: str, dropout: float, epochs: int, lr: float) -> dict:
+def _run(learner, name: str, dropout: float, epochs: int, lr: float, subset: str = "train") -> dict:
     if _RUNS["session"] is not current_session():
         _RUNS.clear()
         _RUNS["session"] = current_session()
@@ -148,7 +181,7 @@ def _run(learner, name: str, dropout: float, epochs: int, lr: float) -> dict:
         _load_data()
         with seeded(1):
             model = learner.Classifier(dropout=dropout)
-        facts = _fit(learner, model, epochs, lr, seed=2)
+        facts = _fit(learner, model, epochs, lr, seed=2, subset=subset)
         expect(isinstance(facts, dict), "the training run brought back no report", "fit:noreport")
         facts["history"] = _history(facts["history"], epochs, f"fit(Classifier(dropout={dropout}), epochs={epochs})")
         _RUNS[key] = facts
@@ -303,8 +336,9 @@ def check_history_is_the_final_models(learner):
 
 
 def check_train_loss_is_the_epoch_mean(learner):
-    """history["train_loss"][e] is the mean loss over the epoch's training batches: with lr = 0 the model never
-    moves, so every entry equals the loss on the whole training subset (and val_loss on the validation set)."""
+    """history["train_loss"][e] is the mean loss over the epoch's training images, each batch weighted by its
+    size: with lr = 0 the model never moves, so every entry equals the loss on the whole training set (and
+    val_loss on the validation set), on 512 images and on 513 (whose last batch holds one image)."""
     facts = _run(learner, "frozen", dropout=0.0, epochs=2, lr=0.0)
     history = facts["history"]
     want_train = float(F.cross_entropy(facts["train_logits"].double(), facts["train_labels"]))
@@ -318,6 +352,18 @@ def check_train_loss_is_the_epoch_mean(learner):
         expect(abs(val - want_val) <= 1e-4 * max(1.0, want_val),
                f"with lr=0 history['val_loss'][{epoch}] is {val:.4f}, but the model's loss on the validation "
                f"images is {want_val:.4f}", "history:val-loss-frozen")
+    # 513 images: 16 batches of 32 and one of 1. The mean of the 17 batch means gives that one image the weight
+    # of 32; it misses the true mean by about 1e-3 (relative), by less than 1e-5 about once in a hundred
+    # shuffles, and each of the 3 epochs is shuffled anew. Summed per-image losses agree to about 1e-7.
+    facts = _run(learner, "uneven", dropout=0.0, epochs=3, lr=0.0, subset="uneven")
+    want = float(F.cross_entropy(facts["train_logits"].double(), facts["train_labels"]))
+    for epoch, train in enumerate(facts["history"]["train_loss"]):
+        expect(abs(train - want) <= 1e-5 * max(1.0, want),
+               f"with lr=0 on {N_UNEVEN} images (16 batches of 32 and a last batch of 1), "
+               f"history['train_loss'][{epoch}] is {train:.6f}, but the loss on the training images is {want:.6f}: "
+               "a mean of the batch means gives the single image of the last batch the weight of 32; weight each "
+               "batch by its size (add loss.item() × len(batch), divide by the number of images)",
+               "history:train-loss:unweighted")
 
 
 def check_steps_in_training_mode(learner):
@@ -371,7 +417,9 @@ def check_dropout_narrows_the_gap(learner):
 
 
 def check_curve_png(learner):
-    """plot_history(history, path) writes a PNG of the curves (at least 400×250 pixels, not blank) at `path`."""
+    """plot_history(history, path) writes a PNG of the curves at `path` (at least 400×250 pixels, not blank, and
+    drawn like a plot: mostly one background colour), saved from a matplotlib figure holding the training and
+    the validation loss as lines."""
     g = rng(500)
     epochs = 12
     history = {"train_loss": [2.0 * 0.8 ** e for e in range(epochs)],
@@ -379,5 +427,27 @@ def check_curve_png(learner):
                "val_accuracy": [0.5 + 0.3 * (1 - 0.7 ** e) + 0.01 * float(torch.rand((), generator=g))
                                 for e in range(epochs)]}
     path = scratch_dir() / "curves.png"
-    learner.plot_history(history, str(path))
-    expect_png(path, "the training curves", min_size=(400, 250))
+    saved = _plot(learner, history, str(path))
+    pixels = expect_png(path, "the training curves", min_size=(400, 250))
+    # A plot is lines and text on a background: the most common colour covers most of it (about 80% for
+    # matplotlib's white figures, over a third with a dark or grey style). In noise no colour repeats.
+    flat = pixels.reshape(-1, pixels.shape[-1])
+    _, counts = np.unique(flat, axis=0, return_counts=True)
+    background = counts.max() / len(flat)
+    expect(background >= 0.25,
+           f"the training curves: {path.name} does not look like a plot: its most common colour covers "
+           f"{background:.1%} of the pixels (a plot's background covers most of it; noise or a photo has none). "
+           "Draw the curves with matplotlib and save the figure", "png:not-a-plot", kind="artifact")
+    expect(isinstance(saved, list) and len(saved) > 0,
+           "plot_history saved no matplotlib figure (Figure.savefig or plt.savefig was never called): draw the "
+           "curves with matplotlib and save the figure at `path`", "plot:no-figure", kind="artifact")
+    lines = [line for figure in saved if isinstance(figure, list) for line in figure]
+
+    def drawn(values):
+        return any(len(line) == len(values) and np.allclose(line, values, rtol=1e-6, atol=1e-9) for line in lines)
+
+    missing = [name for name in ("train_loss", "val_loss") if not drawn(history[name])]
+    expect(not missing, f"the figure plot_history saved has {len(lines)} line(s), none of them with the "
+                        f"{len(history['train_loss'])} values of history[{missing[0] if missing else ''!r}]: plot the "
+                        "training loss and the validation loss, each as a line over the epochs (ax.plot)",
+           "plot:curves-missing", kind="artifact")

@@ -56,6 +56,12 @@ MUTANTS = [
            "up loss.item() × batch size and divide by the number of images",
            replace={"history[\"train_loss\"].append(total / len(train_images))":
                     "history[\"train_loss\"].append(loss.item())"}),
+    Mutant("train-loss-mean-of-batch-means",
+           "the training loss recorded per epoch is the mean of the batch means, which gives a short last batch the "
+           "weight of a full one; add up loss.item() × batch size and divide by the number of images",
+           replace={"total += loss.item() * len(batch)": "total += loss.item()",
+                    "history[\"train_loss\"].append(total / len(train_images))":
+                    "history[\"train_loss\"].append(total / len(range(0, len(train_images), batch_size)))"}),
     Mutant("optimizer-on-a-new-model",
            "the optimizer is built over a new Classifier's parameters, not the model fit was given, so that model "
            "never learns; use torch.optim.Adam(model.parameters(), lr=lr)",
@@ -65,4 +71,14 @@ MUTANTS = [
            "then plt.close",
            replace={"    figure.savefig(path, dpi=100)  # save before closing: a closed figure is gone\n    plt.close(figure)":
                     "    plt.close(figure)\n    plt.savefig(path, dpi=100)"}),
+    Mutant("plot-not-a-plot",
+           "plot_history saves an image that is not a plot of the curves (noise: no background, no lines); draw the "
+           "training and validation losses with matplotlib and save that figure",
+           replace={"    figure.savefig(path, dpi=100)  # save before closing: a closed figure is gone\n":
+                    "    plt.imsave(path, torch.rand(300, 500, 3).numpy())\n"}),
+    Mutant("plot-accuracy-for-validation-loss",
+           "the plot shows the validation accuracy where the validation loss belongs, so the over-fitting (the "
+           "validation loss rising while the training loss falls) cannot be seen; plot history['val_loss']",
+           replace={"losses.plot(epochs, history[\"val_loss\"], label=\"validation loss\")":
+                    "losses.plot(epochs, history[\"val_accuracy\"], label=\"validation loss\")"}),
 ]

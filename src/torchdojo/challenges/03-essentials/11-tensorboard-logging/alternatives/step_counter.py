@@ -1,4 +1,4 @@
-"""A running step counter instead of the formula, add_scalars-free, a dict of weights logged by
+"""Keyword arguments to add_scalar, a dict of metrics, the weights logged as NumPy arrays from
 state_dict() filtered to parameters, and flush() before close()."""
 from torch.utils.tensorboard import SummaryWriter
 

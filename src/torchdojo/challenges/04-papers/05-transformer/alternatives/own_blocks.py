@@ -1,5 +1,6 @@
 """Every block written out: multi-head attention on F.scaled_dot_product_attention with one boolean mask
-that combines padding and causality, pre-norm residual blocks, and the encoding built with torch.stack."""
+that combines padding and causality, pre-norm residual blocks with functional dropout that follows the
+module's mode (training=self.training), and the encoding built with torch.stack."""
 import math
 
 import torch
@@ -32,18 +33,20 @@ class Attention(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, ff, cross):
+    def __init__(self, d, heads, ff, cross, p):
         super().__init__()
+        self.p = p
         self.self_attn, self.n1 = Attention(d, heads), nn.LayerNorm(d)
         self.cross_attn, self.n2 = (Attention(d, heads), nn.LayerNorm(d)) if cross else (None, None)
         self.ff = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, ff), nn.ReLU(), nn.Linear(ff, d))
 
     def forward(self, x, self_allowed, memory=None, cross_allowed=None):
         h = self.n1(x)
-        x = x + self.self_attn(h, h, self_allowed)
+        drop = lambda t: F.dropout(t, self.p, training=self.training)
+        x = x + drop(self.self_attn(h, h, self_allowed))
         if self.cross_attn is not None:
-            x = x + self.cross_attn(self.n2(x), memory, cross_allowed)
-        return x + self.ff(x)
+            x = x + drop(self.cross_attn(self.n2(x), memory, cross_allowed))
+        return x + drop(self.ff(x))
 
 
 class Seq2SeqTransformer(nn.Module):
@@ -52,8 +55,8 @@ class Seq2SeqTransformer(nn.Module):
         self.d = d_model
         self.tok = nn.Embedding(vocab_size, d_model)
         self.register_buffer("pe", positional_encoding(max_len, d_model), persistent=False)
-        self.enc = nn.ModuleList(Block(d_model, nhead, dim_feedforward, False) for _ in range(num_layers))
-        self.dec = nn.ModuleList(Block(d_model, nhead, dim_feedforward, True) for _ in range(num_layers))
+        self.enc = nn.ModuleList(Block(d_model, nhead, dim_feedforward, False, dropout) for _ in range(num_layers))
+        self.dec = nn.ModuleList(Block(d_model, nhead, dim_feedforward, True, dropout) for _ in range(num_layers))
         self.enc_norm, self.dec_norm = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, vocab_size)
 
