@@ -2,7 +2,8 @@
 after each hidden Linear, nothing after the output layer), the output against the grader's own
 forward pass from the model's Linear weights for every activation name and for module instances,
 BatchNorm in train and eval mode (batch statistics, running averages), dropout's rate in train mode
-and its absence in eval mode, the parameter count against the formula, make_fake_data (shapes,
+and its absence in eval mode, each train-mode hidden output against activation(BatchNorm(Linear))
+dropped or scaled by 1/(1-p) (the order of the block), the parameter count against the formula, make_fake_data (shapes,
 dtypes, classes, reproducible from its seed without touching the global RNG), and a short training
 run next to the learner's code after which the grader counts the fake data the network fits."""
 import torch
@@ -262,6 +263,42 @@ def check_dropout_train_and_eval(learner):
                  what=f"{what} in eval mode")
 
 
+def check_dropout_follows_the_activation(learner):
+    """In train mode what each hidden layer passes on is its activation's output, dropped (0) or scaled by
+    1/(1 - p): Linear → BatchNorm → activation → Dropout, in that order (with tanh and gelu, with and without
+    batch_norm); the grader recomputes each layer from the input its Linear received."""
+    for seed, (sizes, activations, batch_norm, p) in enumerate([([8, 64, 64, 5], ["tanh", "tanh"], False, 0.5),
+                                                                ([8, 64, 64, 5], ["gelu", "tanh"], True, 0.3)],
+                                                               start=45):
+        what = _name(sizes, activations, batch_norm=batch_norm, dropout=p)
+        model = _build(learner, sizes, activations, seed=seed, batch_norm=batch_norm, dropout=p)
+        facts = _trace.labelled(f"{what} in train mode", model, randn(rng(seed), 128, sizes[0]), True)
+        _expect_linears(facts, sizes, what)
+        linears = _linears(facts)
+        norms = [layer for layer in facts["layers"] if layer["kind"] == "batchnorm"]
+        expect(len(norms) == (len(sizes) - 2 if batch_norm else 0),
+               f"{what} runs {len(norms)} BatchNorm layers; expected {len(sizes) - 2 if batch_norm else 0}",
+               f"dropout-order:bn-count:{len(norms)}", kind="structure")
+        for k in range(1, len(linears)):
+            previous = linears[k - 1]
+            h = previous["input"] @ previous["weight"].T + (0 if previous["bias"] is None else previous["bias"])
+            if batch_norm:  # train mode: this batch's statistics, biased variance
+                norm = norms[k - 1]
+                h = (h - h.mean(0)) / torch.sqrt(h.var(0, unbiased=False) + norm["eps"]) * norm["weight"] + norm["bias"]
+            h = REFERENCE[activations[k - 1]](h)
+            received = linears[k]["input"]
+            expected = torch.where(received != 0, h / (1 - p), torch.zeros(()))
+            worst = int((received - expected).abs().argmax())
+            expect(bool(torch.allclose(received, expected, rtol=1e-4, atol=1e-5)),
+                   f"in train mode, what {what} feeds its Linear #{k + 1} is not "
+                   f"Dropout({activations[k - 1]}({f'BatchNorm(Linear #{k})' if batch_norm else f'Linear #{k}'})): "
+                   f"a value dropout kept is {float(received.flatten()[worst]):.4g} "
+                   f"where {activations[k - 1]}(…)/(1 - p) = {float(expected.flatten()[worst]):.4g}. Each hidden block "
+                   "runs Linear → BatchNorm → activation → Dropout, in that order (a dropout before the activation "
+                   f"feeds it values scaled by 1/(1 - p) = {1 / (1 - p):.3g}, and a dropout before the BatchNorm "
+                   "changes the batch statistics)", f"dropout-order:{seed}:{k}")
+
+
 def check_parameter_count(learner):
     """model.parameters() holds Σ (nᵢ·nᵢ₊₁ + nᵢ₊₁) values over the Linear layers, plus 2·n for each hidden
     BatchNorm1d(n) (γ and β), all trainable; each BatchNorm also keeps running_mean and running_var buffers."""
@@ -366,9 +403,9 @@ def _overfit(learner, sizes: list, activations: list, n: int, classes: int, step
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
-        losses.append(float(loss))
+        losses.append(loss.item())
         if step % 50 == 0:
-            report_progress(step=step, steps=steps, loss=float(loss))
+            report_progress(step=step, steps=steps, loss=losses[-1])
     model.eval()
     with torch.no_grad():
         outputs = model(x)

@@ -45,6 +45,16 @@ MUTANTS = [
            "each BatchNorm1d is sized for the Linear's input (fan_in) rather than its output: it normalises the "
            "Linear's fan_out outputs, so it needs BatchNorm1d(fan_out)",
            replace={"layers.append(nn.BatchNorm1d(fan_out))": "layers.append(nn.BatchNorm1d(fan_in))"}),
+    Mutant("dropout-before-activation",
+           "each hidden block runs its dropout before the activation (Linear → BatchNorm → Dropout → activation): in "
+           "train mode the activation receives values scaled by 1/(1 - p), and tanh(2z) is not 2·tanh(z); the "
+           "order is Linear → BatchNorm → activation → Dropout",
+           replace={"                layers.append(make_activation(activations[i]))\n"
+                    "                if dropout > 0:\n"
+                    "                    layers.append(nn.Dropout(dropout))  # active in train(), the identity in eval()\n":
+                    "                if dropout > 0:\n"
+                    "                    layers.append(nn.Dropout(dropout))\n"
+                    "                layers.append(make_activation(activations[i]))\n"}),
     Mutant("dropout-on-the-input",
            "dropout is applied to the input features before each Linear layer, the first one included, instead of "
            "after each hidden activation: the network loses half of its raw input while training",

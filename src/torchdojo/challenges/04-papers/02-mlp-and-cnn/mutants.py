@@ -41,6 +41,19 @@ MUTANTS = [
            "the MLP's loop stops one hidden layer early (layer_sizes[:-3]): one Linear is missing and the sizes no "
            "longer chain; loop over every pair of neighbouring sizes but the last",
            replace={"zip(self.layer_sizes[:-2], self.layer_sizes[1:-1])": "zip(self.layer_sizes[:-3], self.layer_sizes[1:-2])"}),
+    Mutant("mlp-ignores-dropout",
+           "the MLP builds nn.Dropout() without its argument: it always drops 50%, whatever `dropout` says (the CNN's "
+           "head asked for 0.25); pass it on, nn.Dropout(dropout)",
+           replace={"activation, nn.Dropout(dropout)]": "activation, nn.Dropout()]"}),
+    Mutant("head-without-dropout-argument",
+           "the CNN builds its head without passing `dropout` on, so the MLP's default (0.5) replaces the CNN's "
+           "own; build it as MLP([conv_channels[-1]] + mlp_layers, activation, dropout)",
+           replace={HEAD: "        self.mlp = MLP([conv_channels[-1]] + list(mlp_layers), activation)\n"}),
+    Mutant("no-max-pooling",
+           "the convolution blocks have no nn.MaxPool2d(2): the image is never halved, so every convolution runs "
+           "on the full image (slower, and each layer sees no wider a region than the one before plus 2 pixels); "
+           "end each block with nn.MaxPool2d(2)",
+           replace={", activation, nn.MaxPool2d(2)]": ", activation]"}),
     Mutant("no-global-pooling",
            "the convolution features are flattened without a global pooling: the head's input size then depends on "
            "the image size; pool each channel to one number (nn.AdaptiveMaxPool2d(1)) before the MLP",
