@@ -356,3 +356,55 @@ def expect_hooks_fire(module: Remote, *args: Any, what: str) -> Any:
     expect(fired is True, f"a forward hook on {what} never fired: the computation does not go through forward "
                           "(override forward, not __call__)", f"nohook:{what}", kind="type")
     return output
+
+
+# What a tensor of one device meeting a tensor of another raises (the messages of PyTorch's device checks);
+# other errors on meta tensors (an .item(), an `if tensor.any():`) only say the code needs values.
+DEVICE_ERRORS = ("is not on the expected device", "Expected all tensors to be on the same device")
+
+
+def meta_tensor(*shape: int, dtype: str = "float32") -> dict:
+    """A tensor the learner's process creates on the meta device."""
+    return {"shape": list(shape), "dtype": dtype}
+
+
+@observer
+def _on_meta(module, args: list, kwargs: dict) -> list:
+    """Runs next to the learner's code: `module` moved to PyTorch's "meta" device (shapes and dtypes, no data)
+    and called on meta tensors (each {"shape", "dtype"} among args and kwargs); the devices it returned."""
+    from torchdojo.grading.operands import OperandWitness
+
+    def make(spec):
+        return torch.empty(spec["shape"], dtype=getattr(torch, spec["dtype"]), device="meta") \
+            if isinstance(spec, dict) else spec
+
+    module.to("meta")
+    with OperandWitness():  # a failing operation names its operands' shapes and devices
+        out = module(*[make(a) for a in args], **{k: make(v) for k, v in kwargs.items()})
+    return [str(t.device) if isinstance(t, torch.Tensor) else type(t).__name__
+            for t in (out if isinstance(out, (tuple, list)) else [out])]
+
+
+def expect_on_input_device(module: Remote, what: str, args: list, kwargs: dict, make_it: str) -> None:
+    """`module` called on meta tensors (`meta_tensor` among `args` and `kwargs`) mixes in no tensor of another
+    device, and returns meta tensors: what a GPU would demand, checked without one. `make_it` shows how
+    to create a tensor on the input's device, in the challenge's names."""
+    try:
+        devices = _on_meta.labelled(f"{what} on meta tensors", module, args, kwargs)
+    except LearnerRaised as exc:
+        message = str(exc.info.get("message", ""))
+        if not any(words in message for words in DEVICE_ERRORS):
+            return  # code that reads values cannot run on meta tensors: nothing to judge here
+        where, operands = str(exc.info.get("location", "")), str(exc.info.get("operands", ""))
+        raise CheckFailed(
+            f"{what}, run on tensors of PyTorch's \"meta\" device (shapes without data: the grader's stand-in for "
+            f"a GPU), raised {exc.info.get('type', 'an error')}: {message}"
+            f"{f' at {where}' if where else ''}{f' ({operands})' if operands else ''}. A tensor made inside "
+            "forward without device= (torch.ones(...), torch.zeros(...), torch.tril(torch.ones(...)), "
+            "torch.arange(...)) lives on the CPU, and on a GPU this line fails the same way; create it on the "
+            f"input's device: {make_it}", f"device:{what}",
+            kind="device") from None
+    expect(all(device == "meta" for device in devices),
+           f"{what}, run on tensors of PyTorch's \"meta\" device, returned tensors on {devices}: part of the result "
+           "was computed on another device than the input's (a .cpu(), or a tensor made without device=)",
+           f"device:{what}:returned", kind="device")

@@ -9,9 +9,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_finite, expect_grad_close,
-                                      expect_hooks_fire, expect_module, expect_not_delegated, expect_sane_init,
-                                      expect_state_dict_compatible, expect_vectorised, grad, measure, observer, randn,
-                                      rng, seeded)
+                                      expect_hooks_fire, expect_module, expect_not_delegated, expect_on_input_device,
+                                      expect_sane_init, expect_state_dict_compatible, expect_vectorised, grad, measure,
+                                      meta_tensor, randn, rng, seeded)
 from torchdojo.grading.remote import LearnerRaised
 
 # d_head != d_model on purpose: scaling by √d_model instead of √d_k then shows.
@@ -219,69 +219,19 @@ def check_is_a_module(learner):
                  what="AttentionHead called with a forward hook")
 
 
-# What a tensor of one device meeting a tensor of another raises (the messages of PyTorch's device checks);
-# other errors on meta tensors (an .item(), an `if tensor.any():`) only say the code needs values.
-DEVICE_ERRORS = ("is not on the expected device", "Expected all tensors to be on the same device")
-
-
-def _meta(*shape: int, dtype: str = "float32") -> dict:
-    """A tensor the learner's process creates on the meta device."""
-    return {"shape": list(shape), "dtype": dtype}
-
-
-@observer
-def _on_meta(module, args: list, kwargs: dict) -> list:
-    """Runs next to the learner's code: `module` moved to PyTorch's "meta" device (shapes and dtypes, no data)
-    and called on meta tensors (each {"shape", "dtype"} among args and kwargs); the devices it returned."""
-    from torchdojo.grading.operands import OperandWitness
-
-    def make(spec):
-        return torch.empty(spec["shape"], dtype=getattr(torch, spec["dtype"]), device="meta") \
-            if isinstance(spec, dict) else spec
-
-    module.to("meta")
-    with OperandWitness():  # a failing operation names its operands' shapes and devices
-        out = module(*[make(a) for a in args], **{k: make(v) for k, v in kwargs.items()})
-    return [str(t.device) if isinstance(t, torch.Tensor) else type(t).__name__
-            for t in (out if isinstance(out, (tuple, list)) else [out])]
-
-
-def _expect_on_input_device(module, what: str, args: list, kwargs: dict) -> None:
-    """`module` called on meta tensors mixes in no tensor of another device, and returns meta tensors."""
-    try:
-        devices = _on_meta.labelled(f"{what} on meta tensors", module, args, kwargs)
-    except LearnerRaised as exc:
-        message = str(exc.info.get("message", ""))
-        if not any(words in message for words in DEVICE_ERRORS):
-            return  # code that reads values cannot run on meta tensors: nothing to judge here
-        where, operands = str(exc.info.get("location", "")), str(exc.info.get("operands", ""))
-        raise CheckFailed(
-            f"{what}, run on tensors of PyTorch's \"meta\" device (shapes without data: the grader's stand-in for "
-            f"a GPU), raised {exc.info.get('type', 'an error')}: {message}"
-            f"{f' at {where}' if where else ''}{f' ({operands})' if operands else ''}. A tensor made inside "
-            "forward without device= (torch.ones(...), torch.zeros(...), torch.tril(torch.ones(...)), "
-            "torch.arange(...)) lives on the CPU, and on a GPU this line fails the same way; create it on the "
-            "input's device: torch.ones(..., device=x.device) or x.new_ones(...)", f"device:{what}",
-            kind="device") from None
-    expect(all(device == "meta" for device in devices),
-           f"{what}, run on tensors of PyTorch's \"meta\" device, returned tensors on {devices}: part of the result "
-           "was computed on another device than the input's (a .cpu(), or a tensor made without device=)",
-           f"device:{what}:returned", kind="device")
-
-
 def check_runs_on_the_input_device(learner):
     """Everything forward creates is made on the input's device: called on tensors of PyTorch's "meta" device
     (shapes without data, which stands in for a GPU here), no tensor made on the CPU meets them, with or
     without masks and causal=True."""
     head = _build(learner, seed=13)
-    x, context = _meta(2, 4, D_MODEL), _meta(2, 6, D_MODEL)
+    x, context = meta_tensor(2, 4, D_MODEL), meta_tensor(2, 6, D_MODEL)
     for what, args, kwargs in [
             ("AttentionHead(x)", [x], {}),
             ("AttentionHead(x, causal=True)", [x], {"causal": True}),
             ("AttentionHead(x, context, mask=a boolean mask, causal=True)", [x, context],
-             {"mask": _meta(2, 4, 6, dtype="bool"), "causal": True}),
-            ("AttentionHead(x, mask=a float mask, causal=True)", [x], {"mask": _meta(4, 4), "causal": True})]:
-        _expect_on_input_device(head, what, args, kwargs)
+             {"mask": meta_tensor(2, 4, 6, dtype="bool"), "causal": True}),
+            ("AttentionHead(x, mask=a float mask, causal=True)", [x], {"mask": meta_tensor(4, 4), "causal": True})]:
+        expect_on_input_device(head, what, args, kwargs, 'torch.ones(..., device=x.device) or x.new_ones(...)')
 
 
 def check_written_by_hand(learner):

@@ -10,9 +10,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from torchdojo.grading.expect import (CheckFailed, expect, expect_close, expect_finite, expect_grad_close,
-                                      expect_hooks_fire, expect_module, expect_not_delegated, expect_sane_init,
-                                      expect_shape, expect_state_dict_compatible, expect_tensor, expect_vectorised,
-                                      grad, measure, observer, randn, rng, seeded)
+                                      expect_hooks_fire, expect_module, expect_not_delegated, expect_on_input_device,
+                                      expect_sane_init, expect_shape, expect_state_dict_compatible, expect_tensor,
+                                      expect_vectorised, grad, measure, meta_tensor, randn, rng, seeded)
 from torchdojo.grading.remote import LearnerRaised
 
 E, H = 12, 3  # head_dim 4: scaling by √E instead of √d_k shows
@@ -315,71 +315,21 @@ def check_is_a_module(learner):
                  what="MultiHeadAttention called with a forward hook")
 
 
-# What a tensor of one device meeting a tensor of another raises (the messages of PyTorch's device checks);
-# other errors on meta tensors (an .item(), an `if tensor.any():`) only say the code needs values.
-DEVICE_ERRORS = ("is not on the expected device", "Expected all tensors to be on the same device")
-
-
-def _meta(*shape: int, dtype: str = "float32") -> dict:
-    """A tensor the learner's process creates on the meta device."""
-    return {"shape": list(shape), "dtype": dtype}
-
-
-@observer
-def _on_meta(module, args: list, kwargs: dict) -> list:
-    """Runs next to the learner's code: `module` moved to PyTorch's "meta" device (shapes and dtypes, no data)
-    and called on meta tensors (each {"shape", "dtype"} among args and kwargs); the devices it returned."""
-    from torchdojo.grading.operands import OperandWitness
-
-    def make(spec):
-        return torch.empty(spec["shape"], dtype=getattr(torch, spec["dtype"]), device="meta") \
-            if isinstance(spec, dict) else spec
-
-    module.to("meta")
-    with OperandWitness():  # a failing operation names its operands' shapes and devices
-        out = module(*[make(a) for a in args], **{k: make(v) for k, v in kwargs.items()})
-    return [str(t.device) if isinstance(t, torch.Tensor) else type(t).__name__
-            for t in (out if isinstance(out, (tuple, list)) else [out])]
-
-
-def _expect_on_input_device(module, what: str, args: list, kwargs: dict) -> None:
-    """`module` called on meta tensors mixes in no tensor of another device, and returns meta tensors."""
-    try:
-        devices = _on_meta.labelled(f"{what} on meta tensors", module, args, kwargs)
-    except LearnerRaised as exc:
-        message = str(exc.info.get("message", ""))
-        if not any(words in message for words in DEVICE_ERRORS):
-            return  # code that reads values cannot run on meta tensors: nothing to judge here
-        where, operands = str(exc.info.get("location", "")), str(exc.info.get("operands", ""))
-        raise CheckFailed(
-            f"{what}, run on tensors of PyTorch's \"meta\" device (shapes without data: the grader's stand-in for "
-            f"a GPU), raised {exc.info.get('type', 'an error')}: {message}"
-            f"{f' at {where}' if where else ''}{f' ({operands})' if operands else ''}. A tensor made inside "
-            "forward without device= (torch.ones(...), torch.zeros(...), torch.tril(torch.ones(...)), "
-            "torch.arange(...)) lives on the CPU, and on a GPU this line fails the same way; create it on the "
-            "input's device: torch.zeros(..., device=query.device) or query.new_zeros(...)", f"device:{what}",
-            kind="device") from None
-    expect(all(device == "meta" for device in devices),
-           f"{what}, run on tensors of PyTorch's \"meta\" device, returned tensors on {devices}: part of the result "
-           "was computed on another device than the input's (a .cpu(), or a tensor made without device=)",
-           f"device:{what}:returned", kind="device")
-
-
 def check_runs_on_the_input_device(learner):
     """Every tensor forward creates is made on the input's device: called on tensors of PyTorch's "meta" device
     (shapes without data, which stands in for a GPU here), no tensor made on the CPU meets them, without masks,
     with is_causal=True, and with key padding and boolean or float attn_masks in cross-attention."""
     mha = _build(learner, seed=15)
-    x, memory = _meta(2, 4, E), _meta(2, 6, E)
-    padding = _meta(2, 6, dtype="bool")
+    x, memory = meta_tensor(2, 4, E), meta_tensor(2, 6, E)
+    padding = meta_tensor(2, 6, dtype="bool")
     for what, args, kwargs in [
             ("MultiHeadAttention(x, x, x)", [x, x, x], {}),
             ("MultiHeadAttention(x, x, x, is_causal=True)", [x, x, x], {"is_causal": True}),
             ("MultiHeadAttention(x, memory, memory, key_padding_mask, attn_mask=a boolean mask)", [x, memory, memory],
-             {"key_padding_mask": padding, "attn_mask": _meta(4, 6, dtype="bool")}),
+             {"key_padding_mask": padding, "attn_mask": meta_tensor(4, 6, dtype="bool")}),
             ("MultiHeadAttention(x, memory, memory, key_padding_mask, attn_mask=a float mask, is_causal=True)",
-             [x, memory, memory], {"key_padding_mask": padding, "attn_mask": _meta(4, 6), "is_causal": True})]:
-        _expect_on_input_device(mha, what, args, kwargs)
+             [x, memory, memory], {"key_padding_mask": padding, "attn_mask": meta_tensor(4, 6), "is_causal": True})]:
+        expect_on_input_device(mha, what, args, kwargs, 'torch.zeros(..., device=query.device) or query.new_zeros(...)')
 
 
 def check_written_by_hand(learner):
