@@ -312,20 +312,24 @@ def grade(challenge: Challenge, source: str | dict[str, str] | None = None, *, l
     checks = checks_for(challenge) + (hidden_checks_for(challenge, extra_checks) if hidden else [])
     report = _grade_once(challenge, checks, submission, on_progress)
     report.hidden_checks = 0 if hidden else count_hidden_checks(challenge)
-    unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
-    if match_mistakes and not report.passed and not report.load_error and not unfinished:
+    if match_mistakes and _failed_for_real(report):
         report.mistake = known_mistake(challenge, report)
         if report.mistake is None:
             report.advice = generic_diagnosis(report)
     return report
 
 
+def _failed_for_real(report: Report) -> bool:
+    """Failed, with code that loaded and a check that got past the TODOs: a failure worth diagnosing."""
+    unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
+    return not report.passed and not report.load_error and not unfinished
+
+
 def known_mistake(challenge: Challenge, report: Report) -> KnownMistake | None:
     """The known mistake (a mutant) whose failure `report` repeats exactly, for a quick unit challenge
     (`names_mistakes`); None for a pass, a file that did not load, checks that only met TODOs, or no match.
     `report` holds the learner's checks only: a mutant is graded without the hidden ones."""
-    unfinished = all(r.passed or r.fingerprint == "todo" for r in report.results)
-    if report.passed or report.load_error or unfinished or not names_mistakes(challenge):
+    if not _failed_for_real(report) or not names_mistakes(challenge):
         return None
     return match_mistake(report, mutant_signatures(challenge))
 
